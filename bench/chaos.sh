@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The keydir chaos harness (README "Chaos harness"): builds, then runs org.keydir.chaos.ChaosMain
+# with the given options, e.g.
+#   bench/chaos.sh --instances 3 --clients 64 --ops 1000000 --duration 40m --faults on
+# Exit code: 0 no violation, 1 violations, 2 usage or harness failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -o test-compile
+mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+exec java ${CHAOS_JAVA_OPTS:--Xmx4g} -cp "$(cat target/test-classpath.txt):target/classes:target/test-classes" \
+  org.keydir.chaos.ChaosMain "$@"

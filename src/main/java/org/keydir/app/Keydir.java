@@ -1,0 +1,174 @@
+package org.keydir.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.keydir.config.KeydirConfig;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.keydir.config.ConfigException;
+import org.keydir.crypto.SecretBox;
+import org.keydir.federation.FederatedServers;
+import org.keydir.federation.FederationAuth;
+import org.keydir.federation.FederationClient;
+import org.keydir.federation.PeerKeys;
+import org.keydir.federation.ServerResolver;
+import org.keydir.http.RateLimiter;
+import org.keydir.serverkeys.KeyRing;
+import org.keydir.serverkeys.Rotator;
+import org.keydir.serverkeys.RotationConfig;
+import org.keydir.serverkeys.ServerKeyAdmin;
+import org.keydir.store.AuditStore;
+import org.keydir.store.PeerKeyStore;
+import org.keydir.store.ServerKeyStore;
+import org.keydir.http.Routes;
+import org.keydir.store.Database;
+import org.keydir.store.DatabaseUrl;
+import org.keydir.store.EmbeddedDatabase;
+import org.keydir.store.Migrations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running keydir process: the only place that calls constructors (wiring). Start order:
+ * database (embedded or configured), migrations, pool, HTTP; all blocking work happens here,
+ * on the calling thread, before any event loop serves a request. Stop order is the reverse.
+ */
+public final class Keydir implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Keydir.class);
+
+  private final KeydirConfig config;
+  private final Optional<EmbeddedDatabase> embedded;
+  private final Vertx vertx;
+  private final Database database;
+  private final String deploymentId;
+  private final int port;
+  private final String adminToken;
+
+  private Keydir(KeydirConfig config, Optional<EmbeddedDatabase> embedded, Vertx vertx, Database database,
+                 String deploymentId, int port, String adminToken) {
+    this.config = config;
+    this.embedded = embedded;
+    this.vertx = vertx;
+    this.database = database;
+    this.deploymentId = deploymentId;
+    this.port = port;
+    this.adminToken = adminToken;
+  }
+
+  public static Keydir start(KeydirConfig config) {
+    long t0 = System.nanoTime();
+    String adminToken = AdminTokens.resolve(config);
+    SecretBox keyEncryption = KeyEncryptionKeys.resolve(config);
+    Optional<EmbeddedDatabase> embedded = config.database().embedded()
+        ? Optional.of(EmbeddedDatabase.start(config.dataPath())) : Optional.empty();
+    Vertx vertx = null;
+    try {
+      DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
+      Migrations.apply(url);
+      vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+      Database database = Database.connect(vertx, url, config.database());
+      Clock clock = Clock.systemUTC();
+      var pool = database.pool();
+      RotationConfig rotation = config.rotation().policy();
+      ServerKeyStore serverKeys = new ServerKeyStore();
+      Rotator rotator = new Rotator(pool, serverKeys, new AuditStore(), keyEncryption, rotation, clock);
+      KeyRing ring = new KeyRing(pool, serverKeys, keyEncryption, config.serverName());
+      rotator.runOnce().await(30, TimeUnit.SECONDS);                 // bootstrap: the first key, if none
+      loadKeyRing(ring);
+      long refreshMs = rotation.refreshInterval().toMillis();
+      vertx.setPeriodic(refreshMs, id -> rotator.runOnce()
+          .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
+          .eventually(() -> ring.refresh().onFailure(e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
+
+      WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("keydir")
+          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.federation().requestTimeoutMs())));
+      long fedTimeout = config.federation().requestTimeoutMs();
+      ServerResolver resolver = new ServerResolver(config.federation().serverMap(), web, clock, fedTimeout);
+      FederationClient federationClient = new FederationClient(web, resolver, ring, fedTimeout);
+      PeerKeys peerKeys = new PeerKeys(pool, new PeerKeyStore(), federationClient, clock,
+          config.federation().keyRefetchIntervalMs());
+      Services services = Services.wire(database, config, clock, new FederatedServers(federationClient, fedTimeout));
+      RateLimiter rateLimiter = new RateLimiter(config.rateLimit());
+      vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
+      Routes.Deps deps = new Routes.Deps(services.database(), services.tokens(), services.deviceAdmin(),
+          services.auditLog(), services.uploads(), services.claims(), services.queries(), services.resets(),
+          services.listing(), rateLimiter, adminToken, config.limits().maxBodyBytes(), ring, rotation,
+          new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock);
+      int port = config.listen().port() == 0 ? freePort() : config.listen().port();
+      int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      String deploymentId = vertx.deployVerticle(
+              () -> new HttpVerticle(deps, config.listen().host(), port, config.shutdownGraceMs()),
+              new DeploymentOptions().setInstances(loops))
+          .await(60, TimeUnit.SECONDS);
+      LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),
+          config.listen().host(), port, loops, (System.nanoTime() - t0) / 1_000_000);
+      return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);
+    } catch (Exception e) {
+      if (vertx != null) vertx.close().await();
+      embedded.ifPresent(EmbeddedDatabase::close);
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+  }
+
+  /** A seed that does not decrypt means the configured key-encryption key is not the one used before. */
+  private static void loadKeyRing(KeyRing ring) throws Exception {
+    try {
+      ring.refresh().await(30, TimeUnit.SECONDS);
+    } catch (SecretBox.WrongKeyException e) {
+      throw new ConfigException("key_encryption_key cannot decrypt the stored signing keys: it is not the key they "
+          + "were encrypted with (" + e.getMessage() + ")");
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    String host = config.listen().host().equals("0.0.0.0") ? "127.0.0.1" : config.listen().host();
+    return "http://" + host + ":" + port;
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  /** Graceful stop: stop accepting and finish in-flight requests, close the pool, stop Postgres. */
+  @Override
+  public void close() {
+    LOG.info("keydir stopping");
+    try {
+      vertx.undeploy(deploymentId).await(config.shutdownGraceMs() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("HTTP shutdown: {}", e.toString());
+    }
+    try {
+      database.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("closing pool: {}", e.toString());
+    }
+    embedded.ifPresent(EmbeddedDatabase::close);
+    LOG.info("keydir stopped");
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+
+}

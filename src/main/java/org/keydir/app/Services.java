@@ -1,0 +1,50 @@
+package org.keydir.app;
+
+import java.time.Clock;
+import org.keydir.admin.AuditLog;
+import org.keydir.admin.DeviceAdmin;
+import org.keydir.config.KeydirConfig;
+import org.keydir.keys.KeyClaims;
+import org.keydir.keys.KeyQueries;
+import org.keydir.keys.KeyResets;
+import org.keydir.keys.KeyUploads;
+import org.keydir.keys.OneTimeKeyListing;
+import org.keydir.keys.RemoteServers;
+import org.keydir.keys.UploadLimits;
+import org.keydir.store.AuditStore;
+import org.keydir.store.ClaimStore;
+import org.keydir.store.Database;
+import org.keydir.store.DeviceKeyStore;
+import org.keydir.store.DeviceListStore;
+import org.keydir.store.DeviceStore;
+import org.keydir.store.FallbackKeyStore;
+import org.keydir.store.OneTimeKeyStore;
+import org.keydir.store.TokenStore;
+
+/** The domain services over one database: built once, used by the HTTP server and by the CLI. */
+public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
+                       KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
+                       OneTimeKeyListing listing) {
+
+  public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
+    var pool = database.pool();
+    DeviceStore devices = new DeviceStore();
+    TokenStore tokens = new TokenStore();
+    DeviceKeyStore deviceKeys = new DeviceKeyStore();
+    OneTimeKeyStore oneTimeKeys = new OneTimeKeyStore();
+    FallbackKeyStore fallbackKeys = new FallbackKeyStore();
+    AuditStore audit = new AuditStore();
+    DeviceListStore deviceLists = new DeviceListStore();
+    String server = config.serverName();
+    return new Services(database, tokens,
+        new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists),
+            server, clock),
+        new AuditLog(pool, audit),
+        new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
+            new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload()), clock),
+        new KeyClaims(pool, new ClaimStore(), server, clock, remote),
+        new KeyQueries(pool, deviceKeys, deviceLists, server, remote),
+        new KeyResets(pool, devices, oneTimeKeys, audit, clock),
+        new OneTimeKeyListing(pool, oneTimeKeys));
+  }
+}

@@ -1,0 +1,26 @@
+package org.keydir.cli;
+
+import org.keydir.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code keydir <command>}: the entry point of the jar. */
+@Command(name = "keydir", mixinStandardHelpOptions = true, version = "keydir 0.1.0",
+    description = "End-to-end-encryption key directory for a Matrix homeserver.",
+    subcommands = {ServeCommand.class, MigrateCommand.class, DeviceCommand.class, AuditCommand.class,
+        ServerKeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class KeydirCli {
+  public static void main(String[] args) {
+    if (args.length == 0 || !args[0].equals("serve")) {
+      // one-shot commands print their result; keep library chatter (embedded Postgres, Flyway) out of it
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new KeydirCli())
+        .setExecutionExceptionHandler(new CliErrors())
+        .execute(args);
+  }
+}

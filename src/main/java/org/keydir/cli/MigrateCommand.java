@@ -1,0 +1,27 @@
+package org.keydir.cli;
+
+import java.util.concurrent.Callable;
+import org.keydir.config.KeydirConfig;
+import org.keydir.store.DatabaseUrl;
+import org.keydir.store.EmbeddedDatabase;
+import org.keydir.store.Migrations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "migrate", description = "Apply the schema migrations to the configured database and exit.")
+final class MigrateCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Override
+  public Integer call() {
+    KeydirConfig cfg = config.load();
+    if (cfg.database().embedded()) {
+      try (EmbeddedDatabase db = EmbeddedDatabase.start(cfg.dataPath())) {
+        Migrations.apply(DatabaseUrl.parse(db.url()));
+      }
+    } else {
+      Migrations.apply(DatabaseUrl.parse(cfg.database().url()));
+    }
+    return 0;
+  }
+}

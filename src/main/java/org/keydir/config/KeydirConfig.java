@@ -1,0 +1,150 @@
+package org.keydir.config;
+
+import static org.keydir.config.ConfigException.check;
+
+import java.nio.file.Path;
+
+/**
+ * The whole configuration, immutable, validated once at startup. YAML keys are the snake_case
+ * names of these components; every key can be overridden by an environment variable
+ * {@code KEYDIR_<PATH>} (the key path upper-cased and joined with '_', e.g. {@code listen.port}
+ * is {@code KEYDIR_LISTEN_PORT}). {@link #defaults()} is the one place that lists every default.
+ */
+public record KeydirConfig(
+    String serverName,
+    Listen listen,
+    String dataDir,
+    Database database,
+    String adminToken,
+    Limits limits,
+    RateLimit rateLimit,
+    Federation federation,
+    Rotation rotation,
+    String keyEncryptionKey,
+    long shutdownGraceMs) {
+
+  public KeydirConfig {
+    check(serverName != null && ServerNames.isValid(serverName),
+        "server_name must be a valid Matrix server name (got '%s')", serverName);
+    check(listen != null, "listen must be set");
+    check(dataDir != null && !dataDir.isBlank(), "data_dir must not be empty");
+    check(database != null, "database must be set");
+    check(adminToken == null || adminToken.length() >= 16,
+        "admin_token must be at least 16 characters (or unset to generate one)");
+    check(limits != null, "limits must be set");
+    check(rateLimit != null, "rate_limit must be set");
+    check(federation != null, "federation must be set");
+    check(rotation != null, "rotation must be set");
+    check(keyEncryptionKey == null || keyEncryptionKey.matches("[A-Za-z0-9+/]{43}=?"),
+        "key_encryption_key must be 32 bytes in base64 (e.g. from: head -c32 /dev/urandom | base64)");
+    check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
+  }
+
+  public record Listen(String host, int port) {
+    public Listen {
+      check(host != null && !host.isBlank(), "listen.host must not be empty");
+      check(port >= 0 && port <= 65535, "listen.port must be 0..65535 (got %d)", port);
+    }
+  }
+
+  /** {@code url} null means: start the embedded PostgreSQL under {@code data_dir}. */
+  public record Database(String url, int poolSize, long connectTimeoutMs) {
+    public Database {
+      check(url == null || url.startsWith("postgresql://") || url.startsWith("postgres://"),
+          "database.url must look like postgresql://user:password@host:port/database (got '%s')", url);
+      check(poolSize >= 1 && poolSize <= 1000, "database.pool_size must be 1..1000 (got %d)", poolSize);
+      check(connectTimeoutMs >= 100, "database.connect_timeout_ms must be >= 100 (got %d)", connectTimeoutMs);
+    }
+
+    public boolean embedded() {
+      return url == null;
+    }
+  }
+
+  public record Limits(long maxBodyBytes, int maxOtksPerAlgorithm, int maxKeysPerUpload) {
+    public Limits {
+      check(maxBodyBytes >= 1024, "limits.max_body_bytes must be >= 1024 (got %d)", maxBodyBytes);
+      check(maxOtksPerAlgorithm > 0, "limits.max_otks_per_algorithm must be > 0 (got %d)", maxOtksPerAlgorithm);
+      check(maxKeysPerUpload > 0 && maxKeysPerUpload <= maxOtksPerAlgorithm,
+          "limits.max_keys_per_upload must be 1..limits.max_otks_per_algorithm (got %d)", maxKeysPerUpload);
+    }
+  }
+
+  /**
+   * Per-device token bucket for client endpoints, per keydir process (N replicas allow N times
+   * the rate). The admin API is never limited.
+   */
+  public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {
+    public RateLimit {
+      check(requestsPerSecond > 0, "rate_limit.requests_per_second must be > 0 (got %d)", requestsPerSecond);
+      check(burst >= 1, "rate_limit.burst must be >= 1 (got %d)", burst);
+    }
+  }
+
+  /**
+   * Federation. {@code servers} maps server names to base URLs, {@code "b.example=http://10.0.0.2:8008,…"}
+   * (tests, internal routing); other servers are found by the spec's discovery (.well-known, then :8448).
+   */
+  public record Federation(String servers, long requestTimeoutMs, long keyRefetchIntervalMs) {
+    public Federation {
+      check(servers != null, "federation.servers must be a string (empty for none)");
+      serverMap(servers);
+      check(requestTimeoutMs >= 100, "federation.request_timeout_ms must be >= 100 (got %d)", requestTimeoutMs);
+      check(keyRefetchIntervalMs >= 0, "federation.key_refetch_interval_ms must be >= 0 (got %d)", keyRefetchIntervalMs);
+    }
+
+    public java.util.Map<String, String> serverMap() {
+      return serverMap(servers);
+    }
+
+    private static java.util.Map<String, String> serverMap(String servers) {
+      java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+      for (String entry : servers.split(",")) {
+        if (entry.isBlank()) continue;
+        int eq = entry.indexOf('=');
+        check(eq > 0 && (entry.substring(eq + 1).trim().startsWith("http://")
+                || entry.substring(eq + 1).trim().startsWith("https://")),
+            "federation.servers entries must be name=http(s)://host:port (got '%s')", entry.trim());
+        out.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim().replaceAll("/+$", ""));
+      }
+      return out;
+    }
+  }
+
+  /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (README "Server signing keys"). */
+  public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval) {
+    public Rotation {
+      policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval);
+    }
+
+    public org.keydir.serverkeys.RotationConfig policy() {
+      return policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval);
+    }
+
+    private static org.keydir.serverkeys.RotationConfig policy(String pending, String period, String retention,
+                                                                String refresh) {
+      return new org.keydir.serverkeys.RotationConfig(Durations.parse(pending, "rotation.pending_duration"),
+          Durations.parse(period, "rotation.rotation_period"), Durations.parse(retention, "rotation.expired_retention"),
+          Durations.parse(refresh, "rotation.refresh_interval"));
+    }
+  }
+
+  public static KeydirConfig defaults() {
+    return new KeydirConfig(
+        "localhost",
+        new Listen("127.0.0.1", 8008),
+        "./data",
+        new Database(null, 16, 5_000),
+        null,
+        new Limits(1024 * 1024, 10_000, 1_000),
+        new RateLimit(true, 20, 100),
+        new Federation("", 10_000, 60_000),
+        new Rotation("1h", "30d", "7d", "1m"),
+        null,
+        30_000);
+  }
+
+  public Path dataPath() {
+    return Path.of(dataDir);
+  }
+}

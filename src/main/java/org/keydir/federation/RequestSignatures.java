@@ -1,0 +1,42 @@
+package org.keydir.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.keydir.crypto.CanonicalJson;
+import org.keydir.crypto.Ed25519;
+import org.keydir.crypto.UnpaddedBase64;
+
+/**
+ * Server-server spec "Request Authentication": the signature covers the canonical JSON of
+ * {@code {method, uri, origin, destination, content?}}, where uri is the path and query as sent.
+ */
+public final class RequestSignatures {
+  private RequestSignatures() {}
+
+  static ObjectNode signable(String method, String uri, String origin, String destination, JsonNode content) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode().put("method", method).put("uri", uri).put("origin", origin)
+        .put("destination", destination);
+    if (content != null) o.set("content", content);
+    return o;
+  }
+
+  public static XMatrixHeader sign(String method, String uri, String origin, String destination, JsonNode content,
+                                   String keyId, byte[] seed) {
+    byte[] sig = Ed25519.sign(seed, CanonicalJson.encodeUtf8(signable(method, uri, origin, destination, content)));
+    return new XMatrixHeader(origin, destination, keyId, UnpaddedBase64.encode(sig));
+  }
+
+  /** {@code destination} is the one the header names, or ours when it names none (older servers). */
+  public static boolean verify(XMatrixHeader h, String method, String uri, String destination, JsonNode content,
+                               byte[] publicKey) {
+    byte[] sig;
+    try {
+      sig = UnpaddedBase64.decode(h.sig());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return Ed25519.verify(publicKey,
+        CanonicalJson.encodeUtf8(signable(method, uri, h.origin(), destination, content)), sig);
+  }
+}

@@ -1,0 +1,83 @@
+package org.keydir.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.keydir.crypto.CanonicalJson;
+import org.keydir.keys.ClaimRequest;
+import org.keydir.keys.KeyClaims;
+import org.keydir.keys.KeyQueries;
+import org.keydir.keys.QueryRequest;
+import org.keydir.serverkeys.KeyRing;
+import org.keydir.serverkeys.KeyResponse;
+import org.keydir.serverkeys.PublishedKeys;
+import org.keydir.serverkeys.RotationConfig;
+
+/** Server-server endpoints: our published keys, and peers' key queries and claims for our users. */
+final class FederationHandlers {
+  private final KeyRing ring;
+  private final RotationConfig rotation;
+  private final KeyQueries queries;
+  private final KeyClaims claims;
+  private final Clock clock;
+
+  FederationHandlers(KeyRing ring, RotationConfig rotation, KeyQueries queries, KeyClaims claims, Clock clock) {
+    this.ring = ring;
+    this.rotation = rotation;
+    this.queries = queries;
+    this.claims = claims;
+    this.clock = clock;
+  }
+
+  /** GET /_matrix/key/v2/server: cacheable until valid_until_ts, which Cache-Control follows. */
+  void serverKeys(RoutingContext ctx) {
+    Instant now = clock.instant();
+    KeyRing.Snapshot snapshot = ring.snapshot();
+    PublishedKeys published = PublishedKeys.of(snapshot.keys(), rotation, now);
+    ObjectNode body = KeyResponse.of(ring.serverName(), snapshot, published);
+    ctx.response().putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "public, max-age=" + KeyResponse.maxAgeSeconds(published, now))
+        .end(CanonicalJson.encode(body));
+  }
+
+  /** POST /_matrix/federation/v1/user/keys/query: only our users; never asks other servers. */
+  Future<JsonNode> query(RoutingContext ctx) {
+    QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
+    return queries.queryLocal(req.devicesByUser())
+        .map(devices -> KeysJson.queried(new KeyQueries.Result(devices, java.util.Map.of(), java.util.Map.of())))
+        .map(FederationHandlers::withoutFailures);
+  }
+
+  /** POST /_matrix/federation/v1/user/keys/claim: only our users, same atomic claim as local clients. */
+  Future<JsonNode> claim(RoutingContext ctx) {
+    ClaimRequest req = ClaimRequest.fromJson(JsonBodies.object(ctx));
+    return claims.claimLocal(req.wanted())
+        .map(keys -> KeysJson.claimed(new KeyClaims.Result(keys, java.util.Map.of(), java.util.Map.of())))
+        .map(FederationHandlers::withoutFailures);
+  }
+
+  /** GET /_matrix/federation/v1/user/devices/{userId}. */
+  Future<JsonNode> devices(RoutingContext ctx) {
+    return queries.userDevices(ctx.pathParam("userId")).map(u -> {
+      ObjectNode body = JsonNodeFactory.instance.objectNode().put("user_id", u.userId()).put("stream_id", u.streamId());
+      var list = body.putArray("devices");
+      u.devices().forEach(d -> {
+        ObjectNode device = list.addObject().put("device_id", d.deviceId());
+        device.set("keys", CanonicalJson.parse(d.keyJson()));
+        if (d.displayName() != null) device.put("device_display_name", d.displayName());
+      });
+      return body;
+    });
+  }
+
+  private static JsonNode withoutFailures(JsonNode body) {
+    ((ObjectNode) body).remove("failures");
+    return body;
+  }
+
+}

@@ -1,0 +1,44 @@
+package org.keydir.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import org.keydir.auth.Caller;
+import org.keydir.keys.ClaimRequest;
+import org.keydir.keys.KeyClaims;
+import org.keydir.keys.KeyQueries;
+import org.keydir.keys.KeyUploads;
+import org.keydir.keys.QueryRequest;
+import org.keydir.keys.UploadRequest;
+
+/** {@code /_matrix/client/v3/keys/{upload,query,claim}}: parse → domain → render. */
+final class KeysHandlers {
+  private final KeyUploads uploads;
+  private final KeyClaims claims;
+  private final KeyQueries queries;
+
+  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries) {
+    this.uploads = uploads;
+    this.claims = claims;
+    this.queries = queries;
+  }
+
+  /** POST /keys/upload {device_keys?, one_time_keys?, fallback_keys?} → {one_time_key_counts}. */
+  Future<JsonNode> upload(RoutingContext ctx) {
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
+    UploadRequest req = UploadRequest.fromJson(JsonBodies.object(ctx));
+    return uploads.upload(caller, req).map(KeysJson::counts);
+  }
+
+  /** POST /keys/claim {one_time_keys: {user: {device: algorithm}}, timeout?} → {one_time_keys, failures}. */
+  Future<JsonNode> claim(RoutingContext ctx) {
+    ClaimRequest req = ClaimRequest.fromJson(JsonBodies.object(ctx));
+    return claims.claim(req).map(KeysJson::claimed);
+  }
+
+  /** POST /keys/query {device_keys: {user: [device…]}, timeout?} → {device_keys, failures}. */
+  Future<JsonNode> query(RoutingContext ctx) {
+    QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
+    return queries.query(req).map(KeysJson::queried);
+  }
+}

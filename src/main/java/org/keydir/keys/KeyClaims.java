@@ -1,0 +1,63 @@
+package org.keydir.keys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.keydir.auth.MatrixIds;
+import org.keydir.store.ClaimStore;
+
+/**
+ * {@code POST /keys/claim}: local devices in one statement ({@link ClaimStore}); remote users are
+ * claimed from their servers through federation, in parallel; unreachable servers go to {@code failures}.
+ */
+public final class KeyClaims {
+  private final Pool pool;
+  private final ClaimStore store;
+  private final String serverName;
+  private final Clock clock;
+  private final RemoteServers remote;
+
+  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote) {
+    this.pool = pool;
+    this.store = store;
+    this.serverName = serverName;
+    this.clock = clock;
+    this.remote = remote;
+  }
+
+  public record Result(List<ClaimedKey> keys, Map<String, JsonNode> remoteUsers, Map<String, RemoteFailure> failures) {}
+
+  public Future<Result> claim(ClaimRequest req) {
+    List<DeviceAlgorithm> local = new ArrayList<>();
+    Map<String, ObjectNode> remoteBodies = new TreeMap<>();
+    for (DeviceAlgorithm w : req.wanted()) {
+      String server = MatrixIds.serverOf(w.userId());
+      if (server.equals(serverName)) {
+        local.add(w);
+      } else {
+        ObjectNode body = remoteBodies.computeIfAbsent(server, s -> JsonNodeFactory.instance.objectNode());
+        ObjectNode users = body.has("one_time_keys") ? (ObjectNode) body.get("one_time_keys") : body.putObject("one_time_keys");
+        ObjectNode devices = users.has(w.userId()) ? (ObjectNode) users.get(w.userId()) : users.putObject(w.userId());
+        devices.put(w.deviceId(), w.algorithm());
+      }
+    }
+    Future<List<ClaimedKey>> mine = claimLocal(local);
+    Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
+        server -> remote.claimKeys(server, remoteBodies.get(server), req.timeoutMs()), "one_time_keys");
+    return Future.all(mine, theirs)
+        .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures()));
+  }
+
+  /** This server's devices only, one statement (for local clients and for federation peers). */
+  public Future<List<ClaimedKey>> claimLocal(List<DeviceAlgorithm> wanted) {
+    List<DeviceAlgorithm> mine = wanted.stream().filter(w -> MatrixIds.serverOf(w.userId()).equals(serverName)).toList();
+    return store.claim(pool, mine, clock.millis());
+  }
+}

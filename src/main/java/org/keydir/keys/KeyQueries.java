@@ -1,0 +1,90 @@
+package org.keydir.keys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.keydir.auth.MatrixIds;
+import org.keydir.store.DeviceKeyStore;
+import org.keydir.store.DeviceListStore;
+
+/**
+ * {@code POST /keys/query}: local users' device keys in one statement, remote users' from their
+ * servers through federation in parallel ({@link FanOut}); unreachable servers go to {@code failures}.
+ */
+public final class KeyQueries {
+  private final Pool pool;
+  private final DeviceKeyStore store;
+  private final String serverName;
+  private final RemoteServers remote;
+  private final DeviceListStore deviceLists;
+
+  public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
+                    RemoteServers remote) {
+    this.pool = pool;
+    this.store = store;
+    this.deviceLists = deviceLists;
+    this.serverName = serverName;
+    this.remote = remote;
+  }
+
+  /** A local user's devices with keys and the user's device-list position (federation user/devices). */
+  public record UserDevices(String userId, long streamId, List<QueriedDevice> devices) {}
+
+  public Future<UserDevices> userDevices(String userId) {
+    if (!MatrixIds.isUserId(userId) || !MatrixIds.serverOf(userId).equals(serverName)) {
+      return Future.failedFuture(KeydirException.invalidParam("%s is not a user of this server", userId));
+    }
+    var position = deviceLists.position(pool, userId);
+    var devices = queryLocal(Map.of(userId, List.of()));
+    return Future.all(position, devices).map(v -> new UserDevices(userId, position.result(), devices.result()));
+  }
+
+  public record Result(List<QueriedDevice> devices, Map<String, JsonNode> remoteUsers,
+                       Map<String, RemoteFailure> failures) {}
+
+  public Future<Result> query(QueryRequest req) {
+    Map<String, List<String>> local = new TreeMap<>();
+    Map<String, ObjectNode> remoteBodies = new TreeMap<>();
+    req.devicesByUser().forEach((user, devices) -> {
+      String server = MatrixIds.serverOf(user);
+      if (server.equals(serverName)) {
+        local.put(user, devices);
+      } else {
+        ObjectNode body = remoteBodies.computeIfAbsent(server, s -> JsonNodeFactory.instance.objectNode());
+        var list = (body.has("device_keys") ? (ObjectNode) body.get("device_keys") : body.putObject("device_keys"))
+            .putArray(user);
+        devices.forEach(list::add);
+      }
+    });
+    Future<List<QueriedDevice>> mine = queryLocal(local);
+    Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
+        server -> remote.queryKeys(server, remoteBodies.get(server), req.timeoutMs()), "device_keys");
+    return Future.all(mine, theirs)
+        .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures()));
+  }
+
+  /** Only this server's users (for local clients and for federation peers asking us). */
+  public Future<List<QueriedDevice>> queryLocal(Map<String, List<String>> byUser) {
+    List<String> all = new ArrayList<>();
+    List<String> whole = new ArrayList<>();
+    List<String> pairUsers = new ArrayList<>();
+    List<String> pairDevices = new ArrayList<>();
+    byUser.forEach((user, devices) -> {
+      if (!MatrixIds.serverOf(user).equals(serverName)) return;
+      all.add(user);
+      if (devices.isEmpty()) whole.add(user);
+      devices.forEach(d -> {
+        pairUsers.add(user);
+        pairDevices.add(d);
+      });
+    });
+    if (all.isEmpty()) return Future.succeededFuture(List.of());
+    return store.query(pool, all, whole, pairUsers, pairDevices);
+  }
+}

@@ -1,0 +1,111 @@
+package org.keydir.keys;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.keydir.auth.Caller;
+
+/**
+ * The rules of {@code POST /keys/upload}, as a pure function over the request and the stored state.
+ * Any rule broken throws a {@link KeydirException} before anything is written.
+ */
+public final class UploadPlanner {
+  private UploadPlanner() {}
+
+  public static UploadPlan plan(Caller caller, UploadRequest req, StoredDeviceState stored, UploadLimits limits) {
+    if (req.keyCount() > limits.maxKeysPerUpload()) {
+      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+          "an upload may hold at most %d keys (got %d)", limits.maxKeysPerUpload(), req.keyCount());
+    }
+    Optional<DeviceKeys> deviceKeysToWrite = req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
+    Optional<String> ed25519 = req.deviceKeys().map(DeviceKeys::ed25519)
+        .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519));
+    if (req.hasSignedKeys() && ed25519.isEmpty()) {
+      throw KeydirException.invalidParam(
+          "this device has no ed25519 key yet, so its signed keys cannot be checked: upload device_keys first");
+    }
+
+    List<UploadedKey> newOneTimeKeys = new ArrayList<>();
+    List<KeyId> skipped = new ArrayList<>();
+    Set<KeyId> seen = new HashSet<>();
+    for (UploadedKey k : req.oneTimeKeys()) {
+      if (!seen.add(k.keyId())) throw KeydirException.invalidParam("one-time key %s appears twice", k.keyId());
+      requireSignatureIfSigned(caller, k, "one-time key", ed25519);
+      StoredDeviceState.StoredOneTimeKey old = stored.oneTimeKeys().get(k.keyId());
+      if (old == null) {
+        newOneTimeKeys.add(k);
+      } else if (old.claimed()) {
+        skipped.add(k.keyId());        // handed out once: never stored again (README "Claimed key ids")
+      } else if (!k.sameKeyAs(old.json())) {
+        throw KeydirException.invalidParam("one-time key %s already exists with different content", k.keyId());
+      }
+    }
+    requireRoom(stored, newOneTimeKeys, limits);
+    return new UploadPlan(deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, ed25519), skipped);
+  }
+
+  /** Returns the device keys to write, or empty when the stored ones are the same. */
+  private static Optional<DeviceKeys> checkDeviceKeys(Caller caller, DeviceKeys dk, StoredDeviceState stored) {
+    if (!dk.userId().equals(caller.userId())) {
+      throw KeydirException.invalidParam("device_keys.user_id %s is not the caller %s", dk.userId(), caller.userId());
+    }
+    if (!dk.deviceId().equals(caller.deviceId())) {
+      throw KeydirException.invalidParam("device_keys.device_id %s is not the caller's device %s",
+          dk.deviceId(), caller.deviceId());
+    }
+    Signatures.requireDeviceSignature(dk.json(), "device_keys", caller.userId(), caller.deviceId(), dk.ed25519());
+    if (stored.deviceKeys().isEmpty()) return Optional.of(dk);
+    StoredDeviceState.StoredDeviceKeys old = stored.deviceKeys().get();
+    if (!old.ed25519().equals(dk.ed25519()) || !old.curve25519().equals(dk.curve25519())) {
+      throw KeydirException.invalidParam(
+          "device %s already has different identity keys; a device's ed25519 and curve25519 keys never change "
+              + "(log in as a new device instead)", caller.deviceId());
+    }
+    return old.json().equals(dk.jsonText()) ? Optional.empty() : Optional.of(dk);
+  }
+
+  /**
+   * MSC2732: one fallback key per algorithm. A different key replaces the stored one as unused;
+   * the identical key (same id, same content) is kept with its used flag, as Synapse does (#11382).
+   */
+  private static List<UploadedKey> newFallbackKeys(Caller caller, UploadRequest req, StoredDeviceState stored,
+                                                   Optional<String> ed25519) {
+    Map<String, UploadedKey> byAlgorithm = new HashMap<>();
+    List<UploadedKey> out = new ArrayList<>();
+    for (UploadedKey k : req.fallbackKeys()) {
+      if (byAlgorithm.put(k.keyId().algorithm(), k) != null) {
+        throw KeydirException.invalidParam("at most one fallback key per algorithm (got two for %s)",
+            k.keyId().algorithm());
+      }
+      requireSignatureIfSigned(caller, k, "fallback key", ed25519);
+      StoredDeviceState.StoredFallbackKey old = stored.fallbackKeys().get(k.keyId().algorithm());
+      boolean identical = old != null && old.keyId().equals(k.keyId()) && k.sameKeyAs(old.json());
+      if (!identical) out.add(k);
+    }
+    return out;
+  }
+
+  private static void requireSignatureIfSigned(Caller caller, UploadedKey k, String what, Optional<String> ed25519) {
+    if (k.signed()) {
+      Signatures.requireDeviceSignature(k.value(), what + " " + k.keyId(), caller.userId(), caller.deviceId(),
+          ed25519.orElseThrow());
+    }
+  }
+
+  private static void requireRoom(StoredDeviceState stored, List<UploadedKey> fresh, UploadLimits limits) {
+    Map<String, Integer> adding = new HashMap<>();
+    fresh.forEach(k -> adding.merge(k.keyId().algorithm(), 1, Integer::sum));
+    adding.forEach((algorithm, n) -> {
+      int total = stored.available(algorithm) + n;
+      if (total > limits.maxOtksPerAlgorithm()) {
+        throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+            "a device may store at most %d one-time keys per algorithm; %s would reach %d",
+            limits.maxOtksPerAlgorithm(), algorithm, total);
+      }
+    });
+  }
+}

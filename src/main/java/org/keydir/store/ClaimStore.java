@@ -1,0 +1,72 @@
+package org.keydir.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.keydir.keys.ClaimedKey;
+import org.keydir.keys.DeviceAlgorithm;
+import org.keydir.keys.KeyId;
+
+/**
+ * The claim: for every wanted (user, device, algorithm), in ONE statement, take the oldest
+ * available one-time key (spec v1.13 / MSC4225: upload order) or, when none is left, the device's
+ * fallback key (marked used, kept).
+ *
+ * <p>Why no key is handed out twice: a key is taken by an UPDATE of its row that sets claimed_ts,
+ * under a row lock taken with FOR UPDATE; a concurrent claimer SKIPs rows locked by others and
+ * re-checks {@code claimed_ts IS NULL} on rows whose claim committed after its snapshot (PostgreSQL
+ * re-evaluates the WHERE on the newest row version before locking it), so it moves on to the next
+ * key rather than returning the same one or nothing. Fallback rows (which claims wait for, not
+ * skip) are locked in one fixed order, so two bulk claims naming devices in opposite orders cannot
+ * deadlock (found by the chaos harness).
+ */
+public final class ClaimStore {
+  private static final String CLAIM = """
+      WITH wanted AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(user_id, device_id, algorithm, ord)
+      ), picked AS (
+        SELECT w.ord, k.user_id, k.device_id, k.algorithm, k.key_id, k.key_json
+        FROM wanted w CROSS JOIN LATERAL (
+          SELECT o.user_id, o.device_id, o.algorithm, o.key_id, o.key_json FROM one_time_keys o
+          WHERE o.user_id = ANY($1) AND o.user_id = w.user_id AND o.device_id = w.device_id
+            AND o.algorithm = w.algorithm AND o.claimed_ts IS NULL
+          ORDER BY o.upload_seq, o.upload_pos
+          LIMIT 1 FOR UPDATE SKIP LOCKED) k
+      ), claimed AS (
+        UPDATE one_time_keys o SET claimed_ts = $4, key_json = NULL
+        FROM picked p
+        WHERE o.user_id = ANY($1) AND o.user_id = p.user_id AND o.device_id = p.device_id
+          AND o.algorithm = p.algorithm AND o.key_id = p.key_id
+        RETURNING o.user_id, o.device_id, o.algorithm, o.key_id, p.key_json, false AS fallback
+      ), fallback_locked AS (
+        SELECT f.user_id, f.device_id, f.algorithm FROM fallback_keys f JOIN wanted w
+          ON f.user_id = w.user_id AND f.device_id = w.device_id AND f.algorithm = w.algorithm
+        WHERE f.user_id = ANY($1) AND NOT EXISTS (SELECT 1 FROM picked p WHERE p.ord = w.ord)
+        ORDER BY f.user_id, f.device_id, f.algorithm
+        FOR UPDATE OF f
+      ), fell_back AS (
+        UPDATE fallback_keys f SET used = true
+        FROM fallback_locked l
+        WHERE f.user_id = ANY($1) AND f.user_id = l.user_id AND f.device_id = l.device_id
+          AND f.algorithm = l.algorithm
+        RETURNING f.user_id, f.device_id, f.algorithm, f.key_id, f.key_json, true AS fallback
+      )
+      SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
+
+  public Future<List<ClaimedKey>> claim(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
+    if (wanted.isEmpty()) return Future.succeededFuture(List.of());
+    return db.preparedQuery(CLAIM)
+        .execute(Tuple.of(wanted.stream().map(DeviceAlgorithm::userId).toArray(String[]::new),
+            wanted.stream().map(DeviceAlgorithm::deviceId).toArray(String[]::new),
+            wanted.stream().map(DeviceAlgorithm::algorithm).toArray(String[]::new), nowMs))
+        .map(rows -> {
+          List<ClaimedKey> out = new ArrayList<>(rows.size());
+          rows.forEach(r -> out.add(new ClaimedKey(r.getString("user_id"), r.getString("device_id"),
+              new KeyId(r.getString("algorithm"), r.getString("key_id")), r.getString("key_json"),
+              r.getBoolean("fallback"))));
+          return out;
+        });
+  }
+}

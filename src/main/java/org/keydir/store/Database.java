@@ -1,0 +1,49 @@
+package org.keydir.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.keydir.config.KeydirConfig;
+
+/** The one connection pool of a keydir process; every store runs its SQL through it. */
+public final class Database {
+  private final Pool pool;
+
+  private Database(Pool pool) {
+    this.pool = pool;
+  }
+
+  public static Database connect(Vertx vertx, DatabaseUrl url, KeydirConfig.Database cfg) {
+    PgConnectOptions connect = new PgConnectOptions(url.options())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256);
+    PoolOptions poolOptions = new PoolOptions()
+        .setMaxSize(cfg.poolSize())
+        .setMaxWaitQueueSize(10_000)
+        .setConnectionTimeout((int) cfg.connectTimeoutMs())
+        .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setName("keydir")
+        .setShared(false);
+    Pool pool = PgBuilder.pool().with(poolOptions)
+        .with(new NetClientOptions().setConnectTimeout((int) cfg.connectTimeoutMs()))
+        .connectingTo(connect).using(vertx).build();
+    return new Database(pool);
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** {@code /ready}: the database answers a query. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(DatabaseErrors.toUnavailable());
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+}

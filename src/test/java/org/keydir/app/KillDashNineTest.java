@@ -1,0 +1,87 @@
+package org.keydir.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.keydir.testing.Http;
+import org.keydir.testing.TestDatabase;
+import org.keydir.testing.TestKeydir;
+
+/** keydir as a separate OS process, as an operator runs it, killed with SIGKILL. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class KillDashNineTest {
+  @Test
+  void after_kill_9_the_orphaned_embedded_postgres_is_handled_and_every_committed_write_is_still_there()
+      throws Exception {
+    Path dataDir = TestDatabase.tempDir("keydir-kill9");
+    int port = freePort();
+    Http http = new Http("http://127.0.0.1:" + port);
+
+    Process first = serve(dataDir, port);
+    TestKeydir.Device device;
+    try {
+      awaitReady(http, first);
+      device = createDevice(http);
+    } finally {
+      first.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, postgres is orphaned
+    }
+    assertThat(dataDir.resolve("postgres/postmaster.pid")).exists();
+
+    Process second = serve(dataDir, port);
+    try {
+      awaitReady(http, second);
+      Http.Response r = http.get("/_matrix/client/v3/account/whoami", device.token());
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      assertThat(r.json().get("device_id").asText()).isEqualTo(device.deviceId());
+    } finally {
+      second.destroy();                    // SIGTERM: graceful, stops postgres too
+      assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+  }
+
+  private static TestKeydir.Device createDevice(Http http) {
+    Http.Response r = http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
+        "{\"user_id\":\"@k9:localhost\",\"device_id\":\"K9DEV\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return new TestKeydir.Device("@k9:localhost", "K9DEV", r.json().get("access_token").asText());
+  }
+
+  private static Process serve(Path dataDir, int port) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli", "serve");
+    pb.environment().put("KEYDIR_DATA_DIR", dataDir.toString());
+    pb.environment().put("KEYDIR_LISTEN_PORT", Integer.toString(port));
+    pb.environment().put("KEYDIR_ADMIN_TOKEN", TestKeydir.ADMIN_TOKEN);
+    pb.redirectErrorStream(true).redirectOutput(new File(dataDir.toFile(), "keydir-" + System.nanoTime() + ".log"));
+    return pb.start();
+  }
+
+  private static void awaitReady(Http http, Process p) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(deadline)) {
+      assertThat(p.isAlive()).as("keydir process exited early").isTrue();
+      try {
+        if (http.get("/ready", null).status() == 200) return;
+      } catch (RuntimeException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("keydir not ready within 60 s");
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

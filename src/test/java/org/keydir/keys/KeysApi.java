@@ -1,0 +1,61 @@
+package org.keydir.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.keydir.testing.Http;
+import org.keydir.testing.SigningDevice;
+import org.keydir.testing.TestKeydir;
+
+/** Test helpers for the client key endpoints. */
+final class KeysApi {
+  static final String UPLOAD = "/_matrix/client/v3/keys/upload";
+  static final String CLAIM = "/_matrix/client/v3/keys/claim";
+  static final String QUERY = "/_matrix/client/v3/keys/query";
+  private static final AtomicInteger USERS = new AtomicInteger();
+
+  private KeysApi() {}
+
+  static SigningDevice newDevice(TestKeydir kd) {
+    return new SigningDevice(kd.createDevice("u" + USERS.incrementAndGet(), null));
+  }
+
+  /** A device whose device_keys are already uploaded. */
+  static SigningDevice registered(TestKeydir kd) {
+    SigningDevice d = newDevice(kd);
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.set("device_keys", d.deviceKeys());
+    ok(kd.http.post(UPLOAD, d.token, body));
+    return d;
+  }
+
+  static Http.Response ok(Http.Response r) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r;
+  }
+
+  static int count(TestKeydir kd, SigningDevice d) {
+    return ok(kd.http.post(UPLOAD, d.token, "{}")).json().at("/one_time_key_counts/signed_curve25519").asInt();
+  }
+
+  static Http.Response claim(TestKeydir kd, String token, SigningDevice target) {
+    return kd.http.post(CLAIM, token, "{\"one_time_keys\":{\"" + target.userId + "\":{\"" + target.deviceId
+        + "\":\"signed_curve25519\"}},\"timeout\":10000}");
+  }
+
+  /** The single key a claim for {@code target} returned, as "id" → object, or null. */
+  static java.util.Map.Entry<String, JsonNode> claimedKey(Http.Response r, SigningDevice target) {
+    JsonNode device = ok(r).json().path("one_time_keys").path(target.userId).path(target.deviceId);
+    if (device.isMissingNode() || device.size() == 0) return null;
+    assertThat(device.size()).isEqualTo(1);
+    return device.properties().iterator().next();
+  }
+
+  static JsonNode queryDevice(TestKeydir kd, String token, SigningDevice target) {
+    JsonNode r = ok(kd.http.post(QUERY, token, "{\"device_keys\":{\"" + target.userId + "\":[]}}")).json();
+    return r.path("device_keys").path(target.userId).path(target.deviceId);
+  }
+}
