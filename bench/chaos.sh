@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -o test-compile
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 exec java ${CHAOS_JAVA_OPTS:--Xmx4g} -cp "$(cat target/test-classpath.txt):target/classes:target/test-classes" \
   org.keydir.chaos.ChaosMain "$@"

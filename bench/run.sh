@@ -92,7 +92,7 @@ PG15_PID=$(head -1 "$WORK/pg15/postmaster.pid")
 psql15 -d postgres -c "CREATE DATABASE pgraw" -c "CREATE DATABASE keydir"
 
 # The claim statement, copied from ClaimStore.java; $1..$4 become pgbench expressions (one device).
-CLAIM_SQL=$(awk '/String CLAIM = """/{on=1; next} on && /"""/{sub(/""".*/, ""); print; exit} on{print}' \
+CLAIM_SQL=$(awk '/String CLAIM_ONE = """/{on=1; next} on && /"""/{sub(/""".*/, ""); print; exit} on{print}' \
   src/main/java/org/keydir/store/ClaimStore.java | sed -e 's/^ *//')
 [ -n "$CLAIM_SQL" ] || { echo "could not extract the claim statement" >&2; exit 1; }
 
@@ -114,14 +114,13 @@ SELECT setval('one_time_key_upload_seq', 100000);
 VACUUM ANALYZE;
 SQL
   # pgbench substitutes every ":name", even inside string literals, so the colons of user ids and
-  # key ids are written E'\x3a'. U = the device's user id; C = a colon. keydir binds whole arrays
-  # ($1::text[]); string_to_array(<scalar parameter>) gives PostgreSQL the same view of them: a
-  # constant array in a custom plan, an unknown one in a generic plan.
+  # key ids are written E'\x3a'. U = the device's user id; C = a colon. The statement is keydir's
+  # single-device claim (CLAIM_ONE), its scalar parameters bound as keydir binds them.
   local U="'@pgb' || :d::text || E'\\\\x3abench'" W="'@pgu' || :d::text || E'\\\\x3abench'" C="E'\\\\x3a'"
   {
     echo '\set d random(1, '"$DEVICES"')'
-    echo "$CLAIM_SQL" | sed -e "s/\\\$1/string_to_array($U, ',')/g" -e "s/\\\$2/string_to_array('D', ',')/g" \
-      -e "s/\\\$3/string_to_array('signed_curve25519', ',')/g" -e 's/\$4/1700000000000/g' | tr '\n' ' '
+    echo "$CLAIM_SQL" | sed -e "s/\\\$1/($U)/g" -e "s/\\\$2/'D'/g" \
+      -e "s/\\\$3/'signed_curve25519'/g" -e 's/\$4/1700000000000/g' | tr '\n' ' '
     echo ';'
   } > "$WORK/claim.sql"
   sed -e "s/@U@/$W/g" -e "s/@C@/$C/g" > "$WORK/upload.sql" <<SQL
