@@ -11,7 +11,7 @@
 #
 # Everything lands in bench/results/<date>/ (summary.md, and per run results.json + report.html).
 # Knobs (environment): DURATION (4s) WARMUP (1s, before each level) SERVER_WARMUP (8s, before the first phase) LEVELS (1,4,16,64) DEVICES (256) PHASES, PGPORT (55432),
-# KEYDIR_BENCH_JAVA_OPTS (JVM options for the keydir server, e.g. -Xmx256m), RAW_ON_EMBEDDED (1: also
+# KEYDIR_BENCH_JAVA_OPTS (JVM options for the keydir server; default -Xmx256m, as ./keydir), RAW_ON_EMBEDDED (1: also
 # pgbench the claim on the embedded server's PostgreSQL, like for like with step 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -168,7 +168,7 @@ psql15 -d postgres -c "DROP DATABASE pgraw"
 start_keydir() {  # start_keydir <data dir> [database url]: sets KEYDIR_PID, waits for /ready
   KEYDIR_DATA_DIR=$1 KEYDIR_DATABASE_URL=${2:-} KEYDIR_LISTEN_PORT=$KEYDIR_PORT KEYDIR_ADMIN_TOKEN=$ADMIN_TOKEN \
     KEYDIR_RATE_LIMIT_ENABLED=false KEYDIR_KEY_ENCRYPTION_KEY=$BENCH_KEK \
-    java ${KEYDIR_BENCH_JAVA_OPTS:-} -jar "$JAR" serve >> "$WORK/keydir-$(basename "$1").log" 2>&1 &
+    java ${KEYDIR_BENCH_JAVA_OPTS:--Xmx256m} -jar "$JAR" serve >> "$WORK/keydir-$(basename "$1").log" 2>&1 &
   KEYDIR_PID=$!
   for _ in $(seq 1 600); do curl -sf "localhost:$KEYDIR_PORT/ready" >/dev/null && return 0; sleep 0.05; done
   echo "keydir did not become ready" >&2; tail -20 "$WORK/keydir-$(basename "$1").log" >&2; exit 1
@@ -216,7 +216,7 @@ stop_keydir
 startup_times external "$WORK/kd-external" "$URL"
 
 if [ "${EXPERIMENT_GENERIC:-1}" = 1 ]; then
-  say "3b. experiment: keydir on PostgreSQL 15 with plan_cache_mode=force_generic_plan (database setting, no code change)"
+  say "3b. experiment: keydir on PostgreSQL 15 with plan_cache_mode=force_generic_plan for every statement (database setting)"
   psql15 -d postgres -c "CREATE DATABASE keydir_generic" -c "ALTER DATABASE keydir_generic SET plan_cache_mode = force_generic_plan"
   start_keydir "$WORK/kd-generic" "postgresql://postgres@127.0.0.1:$PGPORT/keydir_generic"
   PHASES=${EXPERIMENT_PHASES:-claim,claim-bulk} run_bench external-generic "$PG15_PID"

@@ -36,7 +36,7 @@ while read -r label script; do
   for c in $levels; do printf ' %s |' "$(raw "$label" "$script" "$c" | awk '{printf "%.0f", $1}')"; done; echo
 done < <(awk '!/^#/ && NF == 6 {print $1, $2}' "$PG" | sort -u)
 echo
-echo "claim = the claim statement of \`ClaimStore\`, text unchanged, arrays bound as parameters as keydir binds them, for one random device (of $(jq -r .options.devices "$D/${runs[0]}/results.json")), autocommit; PostgreSQL re-plans it at every execution (custom plans), as it does for keydir. claim-generic = the same with \`plan_cache_mode=force_generic_plan\` (plan cached). upload = keydir's upload transaction (lock device, 4 reads pipelined, insert 100 keys, count), SQL only."
+echo "claim = keydir's single-device claim statement (\`ClaimStore.CLAIM_ONE\`), text unchanged, scalar parameters as keydir binds them, for one random device (of $(jq -r .options.devices "$D/${runs[0]}/results.json")), autocommit, as PostgreSQL plans it by itself (it caches the plan after five executions). claim-generic = the same with \`plan_cache_mode=force_generic_plan\` (plan cached). upload = keydir's upload transaction (lock device, 4 reads pipelined, insert 100 keys, count), SQL only."
 echo
 
 for r in "${runs[@]}"; do
@@ -102,7 +102,7 @@ done
 if [ -f "$D/external-generic/results.json" ]; then
   echo "## Experiment: the same keydir with plan_cache_mode=force_generic_plan on its database"
   echo
-  echo "(\`ALTER DATABASE … SET plan_cache_mode = force_generic_plan\`; no code change — what caching the claim plan would give.)"
+  echo "(\`ALTER DATABASE … SET plan_cache_mode = force_generic_plan\`; every statement's plan cached, not only the claim's: what is left to gain from plan caching.)"
   echo
   echo "| phase | clients | req/s default | req/s generic | × | p99 ms default | p99 ms generic | server CPU ms/req default | generic |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

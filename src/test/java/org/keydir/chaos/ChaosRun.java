@@ -33,53 +33,68 @@ final class ChaosRun {
          Watchdog watchdog = new Watchdog();
          ChaosClient checker = new ChaosClient(-1, o.seed(), cluster, journal, watchdog, o.timeoutMs())) {
       log.printf("[chaos] %d keydir instances up on %s%n", cluster.size(), pg.url());
-      World world = Setup.devices(o.devices(), runId, SERVER_NAME, checker, journal, violations);
-      for (int i = 0; i < cluster.size(); i++) {
-        int index = i;
-        cluster.node(i).proxy().onDrop(what -> journal.fault("drop", "proxy-" + index, System.currentTimeMillis(),
-            System.currentTimeMillis(), what));
+      // Interrupted (Ctrl-C, kill): stop the instances and PostgreSQL rather than leave them running.
+      Thread cleanup = new Thread(() -> {
+        cluster.close();
+        pg.close();
+      }, "chaos-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        return drive(dir, runId, violations, pg, cluster, journal, watchdog, checker);
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
       }
-      long t0 = System.nanoTime();
-      Budget budget = new Budget(journal, o.ops(), o.durationMs());
-      Gate gate = new Gate();
-      FaultInjector faults = new FaultInjector(cluster, pg, journal, violations, o.faultEveryMs(), o.seed() + 1, log);
-      List<Thread> clients = new ArrayList<>();
-      for (int c = 0; c < o.clients(); c++) {
-        ChaosClient client = new ChaosClient(c, o.seed() + 100 + c, cluster, journal, watchdog, o.timeoutMs());
-        Thread t = new Thread(new Workload(client, world, budget, gate), "chaos-client-" + c);
-        clients.add(t);
-      }
-      Thread injector = new Thread(faults, "chaos-faults");
-      if (o.faults()) {
-        cluster.dropProbability(o.dropRate());
-        injector.start();
-      }
-      clients.forEach(Thread::start);
-      int checkpoints = watch(clients, t0, journal, violations, () -> {
-        gate.closeGate();
-        faults.lock.lock();
-        try {
-          quiet(cluster, faults);
-          CountCheck.run("checkpoint", world, cluster, pg, checker);
-        } finally {
-          cluster.dropProbability(o.faults() ? o.dropRate() : 0);
-          faults.lock.unlock();
-          gate.openGate();
-        }
-      });
-      long durationMs = (System.nanoTime() - t0) / 1_000_000;
-      long requests = journal.requests();
-      faults.stop();
-      quiet(cluster, faults);
-      log.printf("[chaos] clients done: %d requests in %.1f s; final checks%n", requests, durationMs / 1000.0);
-      CountCheck.run("end", world, cluster, pg, checker);
-      DbSnapshot snapshot = DbSnapshot.read(pg, world.devices());
-      EndChecks.Tally tally = new EndChecks(world, snapshot).run();
-      cluster.close();   // flushes the instances' logs
-      int unseenFailures = ServerErrors.check(journal.failures(), pg.outages(), o.outageSlackMs(), dir, violations);
-      return new ChaosReport(o, runId, durationMs, requests, journal.stats(), journal.faults(), cluster.proxyDrops(),
-          pg.outages().windows(), tally, checkpoints, unseenFailures, violations);
     }
+  }
+
+  private ChaosReport drive(Path dir, String runId, Violations violations, PostgresNode pg, Cluster cluster,
+      Journal journal, Watchdog watchdog, ChaosClient checker) throws Exception {
+    World world = Setup.devices(o.devices(), runId, SERVER_NAME, checker, journal, violations);
+    for (int i = 0; i < cluster.size(); i++) {
+      int index = i;
+      cluster.node(i).proxy().onDrop(what -> journal.fault("drop", "proxy-" + index, System.currentTimeMillis(),
+          System.currentTimeMillis(), what));
+    }
+    long t0 = System.nanoTime();
+    Budget budget = new Budget(journal, o.ops(), o.durationMs());
+    Gate gate = new Gate();
+    FaultInjector faults = new FaultInjector(cluster, pg, journal, violations, o.faultEveryMs(), o.seed() + 1, log);
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < o.clients(); c++) {
+      ChaosClient client = new ChaosClient(c, o.seed() + 100 + c, cluster, journal, watchdog, o.timeoutMs());
+      Thread t = new Thread(new Workload(client, world, budget, gate), "chaos-client-" + c);
+      clients.add(t);
+    }
+    Thread injector = new Thread(faults, "chaos-faults");
+    if (o.faults()) {
+      cluster.dropProbability(o.dropRate());
+      injector.start();
+    }
+    clients.forEach(Thread::start);
+    int checkpoints = watch(clients, t0, journal, violations, () -> {
+      gate.closeGate();
+      faults.lock.lock();
+      try {
+        quiet(cluster, faults);
+        CountCheck.run("checkpoint", world, cluster, pg, checker);
+      } finally {
+        cluster.dropProbability(o.faults() ? o.dropRate() : 0);
+        faults.lock.unlock();
+        gate.openGate();
+      }
+    });
+    long durationMs = (System.nanoTime() - t0) / 1_000_000;
+    long requests = journal.requests();
+    faults.stop();
+    quiet(cluster, faults);
+    log.printf("[chaos] clients done: %d requests in %.1f s; final checks%n", requests, durationMs / 1000.0);
+    CountCheck.run("end", world, cluster, pg, checker);
+    DbSnapshot snapshot = DbSnapshot.read(pg, world.devices());
+    EndChecks.Tally tally = new EndChecks(world, snapshot).run();
+    cluster.close();   // flushes the instances' logs
+    int unseenFailures = ServerErrors.check(journal.failures(), pg.outages(), o.outageSlackMs(), dir, violations);
+    return new ChaosReport(o, runId, durationMs, requests, journal.stats(), journal.faults(), cluster.proxyDrops(),
+        pg.outages().windows(), tally, checkpoints, unseenFailures, violations);
   }
 
   /** No drops, every instance alive and up. */
