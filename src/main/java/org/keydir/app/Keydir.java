@@ -4,6 +4,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.keydir.metrics.Metrics;
+import org.keydir.store.OneTimeKeyStore;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -72,7 +74,9 @@ public final class Keydir implements AutoCloseable {
     try {
       DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
       Migrations.apply(url);
-      vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+      Optional<Metrics> metrics = config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
+      VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(false);
+      vertx = metrics.isPresent() ? metrics.get().newVertx(vertxOptions) : Vertx.vertx(vertxOptions);
       Database database = Database.connect(vertx, url, config.database());
       Clock clock = Clock.systemUTC();
       var pool = database.pool();
@@ -94,13 +98,17 @@ public final class Keydir implements AutoCloseable {
       FederationClient federationClient = new FederationClient(web, resolver, ring, fedTimeout);
       PeerKeys peerKeys = new PeerKeys(pool, new PeerKeyStore(), federationClient, clock,
           config.federation().keyRefetchIntervalMs());
-      Services services = Services.wire(database, config, clock, new FederatedServers(federationClient, fedTimeout));
+      Services services = Services.wire(database, config, clock, new FederatedServers(federationClient, fedTimeout),
+          claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
+      Vertx started = vertx;
+      metrics.ifPresent(m -> sampleStock(started, pool, m, config.metrics().stockIntervalMs()));
       RateLimiter rateLimiter = new RateLimiter(config.rateLimit());
       vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
       Routes.Deps deps = new Routes.Deps(services.database(), services.tokens(), services.deviceAdmin(),
           services.auditLog(), services.uploads(), services.claims(), services.queries(), services.resets(),
           services.listing(), rateLimiter, adminToken, config.limits().maxBodyBytes(), ring, rotation,
-          new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock);
+          new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
+          metrics);
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       String deploymentId = vertx.deployVerticle(
@@ -115,6 +123,14 @@ public final class Keydir implements AutoCloseable {
       embedded.ifPresent(EmbeddedDatabase::close);
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
+  }
+
+  private static void sampleStock(Vertx vertx, io.vertx.sqlclient.Pool pool, Metrics metrics, long intervalMs) {
+    OneTimeKeyStore store = new OneTimeKeyStore();
+    Runnable sample = () -> store.countAvailable(pool).onSuccess(metrics::oneTimeKeysAvailable)
+        .onFailure(e -> LOG.debug("one-time key stock sample failed: {}", e.toString()));
+    sample.run();
+    vertx.setPeriodic(intervalMs, id -> sample.run());
   }
 
   /** A seed that does not decrypt means the configured key-encryption key is not the one used before. */

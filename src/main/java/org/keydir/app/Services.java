@@ -1,9 +1,12 @@
 package org.keydir.app;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
 import org.keydir.admin.AuditLog;
 import org.keydir.admin.DeviceAdmin;
 import org.keydir.config.KeydirConfig;
+import org.keydir.keys.ClaimedKey;
 import org.keydir.keys.KeyClaims;
 import org.keydir.keys.KeyQueries;
 import org.keydir.keys.KeyResets;
@@ -27,6 +30,11 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
                        OneTimeKeyListing listing) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
+    return wire(database, config, clock, remote, claimed -> { });
+  }
+
+  public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote,
+                              Consumer<List<ClaimedKey>> onClaimed) {
     var pool = database.pool();
     DeviceStore devices = new DeviceStore();
     TokenStore tokens = new TokenStore();
@@ -42,7 +50,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         new AuditLog(pool, audit),
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
             new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload()), clock),
-        new KeyClaims(pool, new ClaimStore(), server, clock, remote),
+        new KeyClaims(pool, new ClaimStore(), server, clock, remote, onClaimed),
         new KeyQueries(pool, deviceKeys, deviceLists, server, remote),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys));

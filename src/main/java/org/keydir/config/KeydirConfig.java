@@ -20,6 +20,7 @@ public record KeydirConfig(
     RateLimit rateLimit,
     Federation federation,
     Rotation rotation,
+    Metrics metrics,
     String keyEncryptionKey,
     long shutdownGraceMs) {
 
@@ -35,6 +36,7 @@ public record KeydirConfig(
     check(rateLimit != null, "rate_limit must be set");
     check(federation != null, "federation must be set");
     check(rotation != null, "rotation must be set");
+    check(metrics != null, "metrics must be set");
     check(keyEncryptionKey == null || keyEncryptionKey.matches("[A-Za-z0-9+/]{43}=?"),
         "key_encryption_key must be 32 bytes in base64 (e.g. from: head -c32 /dev/urandom | base64)");
     check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
@@ -111,6 +113,21 @@ public record KeydirConfig(
     }
   }
 
+  /**
+   * Prometheus metrics at {@code GET /metrics} on the client listener (no auth: keep it off the
+   * public internet); {@code stock_interval} is how often the one-time key stock gauge is sampled.
+   */
+  public record Metrics(boolean enabled, String stockInterval) {
+    public Metrics {
+      check(Durations.parse(stockInterval, "metrics.stock_interval").toMillis() >= 1000,
+          "metrics.stock_interval must be at least 1s (got '%s')", stockInterval);
+    }
+
+    public long stockIntervalMs() {
+      return Durations.parse(stockInterval, "metrics.stock_interval").toMillis();
+    }
+  }
+
   /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (README "Server signing keys"). */
   public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval) {
     public Rotation {
@@ -140,6 +157,7 @@ public record KeydirConfig(
         new RateLimit(true, 20, 100),
         new Federation("", 10_000, 60_000),
         new Rotation("1h", "30d", "7d", "1m"),
+        new Metrics(true, "1m"),
         null,
         30_000);
   }

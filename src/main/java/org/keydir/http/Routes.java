@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.Optional;
+import org.keydir.metrics.Metrics;
 import java.util.function.Function;
 import org.keydir.federation.FederationAuth;
 import org.keydir.serverkeys.KeyRing;
@@ -28,7 +30,7 @@ public final class Routes {
                      KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
                      OneTimeKeyListing listing, RateLimiter rateLimiter, String adminToken, long maxBodyBytes,
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
-                     ServerKeyAdmin serverKeyAdmin, Clock clock) {}
+                     ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics) {}
 
   private Routes() {}
 
@@ -55,6 +57,7 @@ public final class Routes {
     router.get("/health").handler(Replies.json(service::health));
     router.get("/ready").handler(Replies.json(service::ready));
     router.get("/_matrix/client/versions").handler(Replies.json(service::versions));
+    deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
 
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
     ClientAuth clientAuth = new ClientAuth(deps.database().pool(), deps.tokens());

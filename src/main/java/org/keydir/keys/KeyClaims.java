@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.keydir.auth.MatrixIds;
 import org.keydir.store.ClaimStore;
 
@@ -23,8 +24,12 @@ public final class KeyClaims {
   private final String serverName;
   private final Clock clock;
   private final RemoteServers remote;
+  private final Consumer<List<ClaimedKey>> onClaimed;
 
-  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote) {
+  /** {@code onClaimed} sees every local claim's keys once committed (metrics). */
+  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote,
+                   Consumer<List<ClaimedKey>> onClaimed) {
+    this.onClaimed = onClaimed;
     this.pool = pool;
     this.store = store;
     this.serverName = serverName;
@@ -58,6 +63,6 @@ public final class KeyClaims {
   /** This server's devices only, one statement (for local clients and for federation peers). */
   public Future<List<ClaimedKey>> claimLocal(List<DeviceAlgorithm> wanted) {
     List<DeviceAlgorithm> mine = wanted.stream().filter(w -> MatrixIds.serverOf(w.userId()).equals(serverName)).toList();
-    return store.claim(pool, mine, clock.millis());
+    return store.claim(pool, mine, clock.millis()).onSuccess(onClaimed::accept);
   }
 }
