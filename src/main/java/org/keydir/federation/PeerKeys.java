@@ -47,11 +47,15 @@ public final class PeerKeys {
     PeerKey cached = valid(memory.get(server), keyId, clock.millis());
     if (cached != null) return Future.succeededFuture(decode(cached));
     return store.get(pool, server).compose(fromDb -> {
-      if (!fromDb.isEmpty()) memory.put(server, fromDb);
+      remember(server, fromDb);
       PeerKey k = valid(fromDb, keyId, clock.millis());
       if (k != null) return Future.succeededFuture(decode(k));
       Future<Map<String, PeerKey>> running = inFlight.get(server);
       if (running == null) {
+        // A fetch may have finished while the database read was in flight: it puts its keys in
+        // memory before it leaves inFlight, so memory is checked after inFlight, never before.
+        PeerKey fetched = valid(memory.get(server), keyId, clock.millis());
+        if (fetched != null) return Future.succeededFuture(decode(fetched));
         Long last = lastFetch.get(server);
         if (holdsValidResponse(server) && last != null && clock.millis() - last < refetchIntervalMs) {
           return Future.failedFuture(XMatrixHeader.unauthorized("unknown or expired key " + keyId + " of " + server));
@@ -66,6 +70,16 @@ public final class PeerKeys {
     });
   }
 
+  /** Keeps whichever is newer, the keys in memory or a database read (which may predate a fetch). */
+  private void remember(String server, Map<String, PeerKey> fromDb) {
+    if (fromDb.isEmpty()) return;
+    memory.merge(server, fromDb, (held, read) -> validUntil(read) > validUntil(held) ? read : held);
+  }
+
+  private static long validUntil(Map<String, PeerKey> keys) {
+    return keys.values().stream().mapToLong(PeerKey::validUntilTs).max().orElse(Long.MIN_VALUE);
+  }
+
   private Future<Map<String, PeerKey>> fetch(String server) {
     Promise<Map<String, PeerKey>> mine = Promise.promise();
     Future<Map<String, PeerKey>> running = inFlight.putIfAbsent(server, mine.future());
@@ -75,8 +89,8 @@ public final class PeerKeys {
         .map(body -> checked(server, body))
         .compose(keys -> save(server, keys).map(keys))
         .onComplete(ar -> {
-          inFlight.remove(server);
           if (ar.succeeded()) memory.put(server, ar.result());
+          inFlight.remove(server);   // after memory: see verifyKey
           mine.handle(ar);
         });
     return mine.future();
