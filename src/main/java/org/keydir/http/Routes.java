@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Optional;
-import org.keydir.metrics.Metrics;
 import java.util.function.Function;
 import org.keydir.federation.FederationAuth;
 import org.keydir.serverkeys.KeyRing;
@@ -21,6 +20,7 @@ import org.keydir.keys.OneTimeKeyListing;
 import org.keydir.keys.KeyClaims;
 import org.keydir.keys.KeyQueries;
 import org.keydir.keys.KeyUploads;
+import org.keydir.metrics.Metrics;
 import org.keydir.store.Database;
 import org.keydir.store.TokenStore;
 

@@ -29,12 +29,12 @@ public final class KeyClaims {
   /** {@code onClaimed} sees every local claim's keys once committed (metrics). */
   public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote,
                    Consumer<List<ClaimedKey>> onClaimed) {
-    this.onClaimed = onClaimed;
     this.pool = pool;
     this.store = store;
     this.serverName = serverName;
     this.clock = clock;
     this.remote = remote;
+    this.onClaimed = onClaimed;
   }
 
   public record Result(List<ClaimedKey> keys, Map<String, JsonNode> remoteUsers, Map<String, RemoteFailure> failures) {}

@@ -104,7 +104,6 @@ public final class OneTimeKeyStore {
         });
   }
 
-  /** Available (unclaimed) one-time keys per algorithm. */
   // The stock gauge of /metrics: an index-only count over the partial index of available keys.
   private static final String AVAILABLE_TOTAL = "SELECT count(*) AS n FROM one_time_keys WHERE claimed_ts IS NULL";
 
@@ -112,6 +111,7 @@ public final class OneTimeKeyStore {
     return db.preparedQuery(AVAILABLE_TOTAL).execute().map(rows -> rows.iterator().next().getLong("n"));
   }
 
+  /** Available (unclaimed) one-time keys per algorithm. */
   public Future<Map<String, Integer>> counts(SqlClient db, String userId, String deviceId) {
     return db.preparedQuery(COUNTS).execute(Tuple.of(userId, deviceId)).map(rows -> {
       Map<String, Integer> out = new HashMap<>();

@@ -42,7 +42,11 @@ final class ChaosRun {
       try {
         return drive(dir, runId, violations, pg, cluster, journal, watchdog, checker);
       } finally {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is already running: it stops the cluster
+        }
       }
     }
   }
