@@ -197,6 +197,8 @@ start_keydir "$WORK/kd-embedded"
 EMB_PG_PID=$(head -1 "$WORK/kd-embedded/postgres/postmaster.pid")
 EMB_PG_PORT=$(sed -n 4p "$WORK/kd-embedded/postgres/postmaster.pid")
 run_bench embedded "$EMB_PG_PID"
+# the embedded server asks every connection for a password (README "Only keydir reaches it")
+export PGPASSWORD; PGPASSWORD=$(cat "$WORK/kd-embedded/postgres_superuser_password")
 if [ "$RAW_ON_EMBEDDED" = 1 ]; then
   say "2b. pgbench claim on the embedded PostgreSQL (same server keydir just used)"
   "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$EMB_PG_PORT" -U postgres -d postgres -c "CREATE DATABASE pgraw"
@@ -205,6 +207,7 @@ if [ "$RAW_ON_EMBEDDED" = 1 ]; then
 fi
 EMB_VERSION=$("$PGBIN/psql" -X -At -h 127.0.0.1 -p "$EMB_PG_PORT" -U postgres -d postgres -c "SHOW server_version")
 echo "postgres embedded: $EMB_VERSION" | tee -a "$OUT/machine.txt"
+unset PGPASSWORD
 stop_keydir
 startup_times embedded "$WORK/kd-embedded"
 

@@ -1,17 +1,13 @@
 package org.keydir.app;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.keydir.config.ConfigException;
 import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
+import org.keydir.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,20 +30,18 @@ public final class KeyEncryptionKeys {
     }
     Path file = cfg.dataPath().resolve("key_encryption_key");
     try {
-      if (Files.exists(file)) {
-        return new SecretBox(Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+      PrivateFiles.privateDirectory(cfg.dataPath());
+      boolean existed = Files.exists(file);
+      String encoded = PrivateFiles.readOrCreateSecret(file, () -> {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+      });
+      if (!existed) {
+        LOG.warn("no key_encryption_key configured: generated one into {}; back it up with the database, "
+            + "signing keys cannot be read without it", file.toAbsolutePath());
       }
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      Files.createDirectories(cfg.dataPath());
-      Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII,
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      LOG.warn("no key_encryption_key configured: generated one into {}; back it up with the database, "
-          + "signing keys cannot be read without it", file.toAbsolutePath());
-      return new SecretBox(key);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create " + file, e);
+      return new SecretBox(Base64.getDecoder().decode(encoded));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(file + " does not hold a 32-byte base64 key");
     }

@@ -32,7 +32,7 @@ final class ChaosRun {
          Journal journal = new Journal(violations, o.journal());
          Watchdog watchdog = new Watchdog();
          ChaosClient checker = new ChaosClient(-1, o.seed(), cluster, journal, watchdog, o.timeoutMs())) {
-      log.printf("[chaos] %d keydir instances up on %s%n", cluster.size(), pg.url());
+      log.printf("[chaos] %d keydir instances up on the embedded PostgreSQL under %s%n", cluster.size(), dir);
       // Interrupted (Ctrl-C, kill): stop the instances and PostgreSQL rather than leave them running.
       Thread cleanup = new Thread(() -> {
         cluster.close();

@@ -41,7 +41,7 @@ class ConnectionLossBugTest {
     DatabaseUrl u = DatabaseUrl.parse(url);
     try (ResetInsideTransaction proxy = new ResetInsideTransaction(u.options().getPort());
          TestKeydir kd = TestKeydir.start(TestDatabase.withDatabase(
-             "postgresql://" + u.user() + "@localhost:" + proxy.port() + "/x", u.options().getDatabase()))) {
+             "postgresql://" + u.user() + (u.password() == null ? "" : ":" + u.password()) + "@localhost:" + proxy.port() + "/x", u.options().getDatabase()))) {
       SigningDevice d = new SigningDevice(kd.createDevice("cut", "CUTDEV"));
       ObjectNode deviceKeys = JsonNodeFactory.instance.objectNode();
       deviceKeys.set("device_keys", d.deviceKeys());

@@ -29,9 +29,9 @@ public final class TestDatabase {
         serverUrl = configured;
       } else {
         try {
-          EmbeddedDatabase db = EmbeddedDatabase.start(Files.createTempDirectory("keydir-test-pg"));
+          EmbeddedDatabase db = EmbeddedDatabase.start(Files.createTempDirectory("keydir-test-pg"));  // superuser: tests create databases
           Runtime.getRuntime().addShutdownHook(new Thread(db::close));
-          serverUrl = db.url();
+          serverUrl = db.superuserUrl();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
