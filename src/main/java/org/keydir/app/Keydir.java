@@ -4,8 +4,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -14,11 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.keydir.config.ConfigException;
 import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
-import org.keydir.federation.FederatedServers;
 import org.keydir.federation.FederationAuth;
-import org.keydir.federation.FederationClient;
 import org.keydir.federation.PeerKeys;
-import org.keydir.federation.ServerResolver;
 import org.keydir.http.RateLimiter;
 import org.keydir.http.Routes;
 import org.keydir.metrics.Metrics;
@@ -32,7 +27,6 @@ import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
 import org.keydir.store.OneTimeKeyStore;
-import org.keydir.store.PeerKeyStore;
 import org.keydir.store.ServerKeyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,14 +86,11 @@ public final class Keydir implements AutoCloseable {
           .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
           .eventually(() -> ring.refresh().onFailure(e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
 
-      WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("keydir")
-          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.federation().requestTimeoutMs())));
-      long fedTimeout = config.federation().requestTimeoutMs();
-      ServerResolver resolver = new ServerResolver(config.federation().serverMap(), web, clock, fedTimeout);
-      FederationClient federationClient = new FederationClient(web, resolver, ring, fedTimeout);
-      PeerKeys peerKeys = new PeerKeys(pool, new PeerKeyStore(), federationClient, clock,
-          config.federation().keyRefetchIntervalMs());
-      Services services = Services.wire(database, config, clock, new FederatedServers(federationClient, fedTimeout),
+      FederationParts federation = FederationParts.wire(vertx, pool, config.federation(), clock, ring);
+      PeerKeys peerKeys = federation.peerKeys();
+      metrics.ifPresent(m -> m.federationCaches(federation.resolver()::cachedServers, peerKeys::cachedServers,
+          peerKeys::recentKeyRequests, federation.backoff()::size, federation.outbound()::inFlight));
+      Services services = Services.wire(database, config, clock, federation.remote(),
           claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
       metrics.ifPresent(m -> sampleStock(created, pool, m, config.metrics().stockIntervalMs()));
       RateLimiter rateLimiter = new RateLimiter(config.rateLimit());

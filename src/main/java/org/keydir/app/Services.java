@@ -12,6 +12,7 @@ import org.keydir.keys.KeyQueries;
 import org.keydir.keys.KeyResets;
 import org.keydir.keys.KeyUploads;
 import org.keydir.keys.OneTimeKeyListing;
+import org.keydir.keys.RemoteLimits;
 import org.keydir.keys.RemoteServers;
 import org.keydir.keys.UploadLimits;
 import org.keydir.store.AuditStore;
@@ -44,14 +45,16 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
     AuditStore audit = new AuditStore();
     DeviceListStore deviceLists = new DeviceListStore();
     String server = config.serverName();
+    RemoteLimits remoteLimits = new RemoteLimits(config.federation().maxServersPerRequest(),
+        config.federation().requestTimeoutMs());
     return new Services(database, tokens,
         new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists),
             server, clock),
         new AuditLog(pool, audit),
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
             new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload()), clock),
-        new KeyClaims(pool, new ClaimStore(), server, clock, remote, onClaimed),
-        new KeyQueries(pool, deviceKeys, deviceLists, server, remote),
+        new KeyClaims(pool, new ClaimStore(), server, clock, remote, remoteLimits, onClaimed),
+        new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys));
   }

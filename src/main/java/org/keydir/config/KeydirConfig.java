@@ -53,13 +53,22 @@ public record KeydirConfig(
   public record Database(String url, int poolSize, long connectTimeoutMs) {
     public Database {
       check(url == null || url.startsWith("postgresql://") || url.startsWith("postgres://"),
-          "database.url must look like postgresql://user:password@host:port/database (got '%s')", url);
+          "database.url must look like postgresql://user:password@host:port/database (got '%s')", redacted(url));
       check(poolSize >= 1 && poolSize <= 1000, "database.pool_size must be 1..1000 (got %d)", poolSize);
       check(connectTimeoutMs >= 100, "database.connect_timeout_ms must be >= 100 (got %d)", connectTimeoutMs);
     }
 
     public boolean embedded() {
       return url == null;
+    }
+
+    /** The URL with any password replaced, for error messages and logs. */
+    public static String redacted(String url) {
+      if (url == null) return null;
+      int at = url.lastIndexOf('@');
+      int scheme = url.indexOf("://");
+      if (at < 0) return url;
+      return (scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) : "") + "***@" + url.substring(at + 1);
     }
   }
 
@@ -85,14 +94,25 @@ public record KeydirConfig(
 
   /**
    * Federation. {@code servers} maps server names to base URLs, {@code "b.example=http://10.0.0.2:8008,…"}
-   * (tests, internal routing); other servers are found by the spec's discovery (.well-known, then :8448).
+   * (tests, internal routing; trusted as given); other servers are found by the spec's discovery
+   * (.well-known, then :8448) and reached only at public addresses unless
+   * {@code allow_private_addresses}. Everything a stranger can make us do is bounded: servers per
+   * request, requests in flight, cached servers, response bytes, and a failing destination backs off.
    */
-  public record Federation(String servers, long requestTimeoutMs, long keyRefetchIntervalMs) {
+  public record Federation(String servers, long requestTimeoutMs, long keyRefetchIntervalMs,
+                           boolean allowPrivateAddresses, int maxServersPerRequest, int maxConcurrentRequests,
+                           int maxCachedServers, long maxResponseBytes, long backoffInitialMs, long backoffMaxMs) {
     public Federation {
       check(servers != null, "federation.servers must be a string (empty for none)");
       serverMap(servers);
       check(requestTimeoutMs >= 100, "federation.request_timeout_ms must be >= 100 (got %d)", requestTimeoutMs);
       check(keyRefetchIntervalMs >= 0, "federation.key_refetch_interval_ms must be >= 0 (got %d)", keyRefetchIntervalMs);
+      check(maxServersPerRequest >= 1, "federation.max_servers_per_request must be >= 1 (got %d)", maxServersPerRequest);
+      check(maxConcurrentRequests >= 1, "federation.max_concurrent_requests must be >= 1 (got %d)", maxConcurrentRequests);
+      check(maxCachedServers >= 10, "federation.max_cached_servers must be >= 10 (got %d)", maxCachedServers);
+      check(maxResponseBytes >= 1024, "federation.max_response_bytes must be >= 1024 (got %d)", maxResponseBytes);
+      check(backoffInitialMs >= 0, "federation.backoff_initial_ms must be >= 0 (got %d)", backoffInitialMs);
+      check(backoffMaxMs >= backoffInitialMs, "federation.backoff_max_ms must be >= federation.backoff_initial_ms");
     }
 
     public java.util.Map<String, String> serverMap() {
@@ -155,7 +175,7 @@ public record KeydirConfig(
         null,
         new Limits(1024 * 1024, 10_000, 1_000),
         new RateLimit(true, 20, 100),
-        new Federation("", 10_000, 60_000),
+        new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
         new Rotation("1h", "30d", "7d", "1m"),
         new Metrics(true, "1m"),
         null,

@@ -49,6 +49,21 @@ public final class JsonSigning {
         }
     }
 
+    /**
+     * As {@link #verify(JsonNode, String, String, byte[])}, over signing bytes computed once by the
+     * caller: an object signed by many keys is canonicalised once, not once per key.
+     */
+    public static boolean verify(JsonNode obj, byte[] signingBytes, String entity, String keyId, byte[] publicKey) {
+        if (obj == null || !obj.isObject() || keyId == null || !keyId.startsWith(ED25519_PREFIX)) return false;
+        JsonNode signature = obj.path("signatures").path(entity).path(keyId);
+        if (!signature.isTextual()) return false;
+        try {
+            return Ed25519.verify(publicKey, signingBytes, UnpaddedBase64.decode(signature.textValue()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Canonical UTF-8 of obj without its top-level signatures and unsigned members: the signed bytes. */
     public static byte[] signingBytes(JsonNode obj) {
         if (!obj.isObject()) throw new CanonicalJsonException("only JSON objects are signed, got " + obj.getNodeType());

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.keydir.config.ServerNames;
 import org.keydir.crypto.CanonicalJson;
 import org.keydir.crypto.CanonicalJsonException;
+import org.keydir.keys.KeydirException;
 
 /**
  * Authenticates inbound federation requests (server-server spec "Request Authentication"): the
@@ -26,7 +27,7 @@ public final class FederationAuth implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     XMatrixHeader h;
-    JsonNode content;
+    byte[] signed;
     try {
       h = XMatrixHeader.parse(ctx.request().getHeader("Authorization"));
       if (h.destination() != null && !h.destination().equals(serverName)) {
@@ -35,18 +36,24 @@ public final class FederationAuth implements Handler<RoutingContext> {
       if (!ServerNames.isValid(h.origin()) || !h.keyId().startsWith("ed25519:")) {
         throw XMatrixHeader.unauthorized("bad origin or key id in X-Matrix header");
       }
-      content = content(ctx.body().buffer());
+      if (h.origin().equalsIgnoreCase(serverName)) {
+        throw XMatrixHeader.unauthorized("a request from " + serverName + " does not come over federation");
+      }
+      signed = RequestSignatures.signedBytes(h, ctx.request().method().name(), ctx.request().uri(), serverName,
+          content(ctx.body().buffer()));
+    } catch (CanonicalJsonException e) {
+      ctx.fail(KeydirException.of(KeydirException.Kind.BAD_JSON, "request body has no canonical JSON form: "
+          + e.getMessage()));
+      return;
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    String method = ctx.request().method().name();
-    String uri = ctx.request().uri();
     peerKeys.verifyKey(h.origin(), h.keyId()).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause() instanceof org.keydir.keys.KeydirException ? ar.cause()
+        ctx.fail(ar.cause() instanceof KeydirException ? ar.cause()
             : XMatrixHeader.unauthorized("cannot get " + h.origin() + "'s key " + h.keyId()));
-      } else if (!RequestSignatures.verify(h, method, uri, serverName, content, ar.result())) {
+      } else if (!RequestSignatures.verify(h, signed, ar.result())) {
         ctx.fail(XMatrixHeader.unauthorized("X-Matrix signature does not verify"));
       } else {
         ctx.put(ORIGIN, h.origin());
@@ -60,7 +67,7 @@ public final class FederationAuth implements Handler<RoutingContext> {
     try {
       return CanonicalJson.parse(body.getBytes());
     } catch (CanonicalJsonException e) {
-      throw org.keydir.keys.KeydirException.of(org.keydir.keys.KeydirException.Kind.NOT_JSON, "request body is not valid JSON");
+      throw KeydirException.of(KeydirException.Kind.NOT_JSON, "request body is not valid JSON");
     }
   }
 }

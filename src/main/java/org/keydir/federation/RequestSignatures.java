@@ -27,6 +27,26 @@ public final class RequestSignatures {
     return new XMatrixHeader(origin, destination, keyId, UnpaddedBase64.encode(sig));
   }
 
+  /**
+   * The bytes an inbound request's signature covers; computed before any key lookup, so a body
+   * without a canonical form (a float, an integer beyond 2^53, a lone surrogate) is refused at once.
+   *
+   * @throws org.keydir.crypto.CanonicalJsonException if the content has no canonical encoding
+   */
+  public static byte[] signedBytes(XMatrixHeader h, String method, String uri, String destination, JsonNode content) {
+    return CanonicalJson.encodeUtf8(signable(method, uri, h.origin(), destination, content));
+  }
+
+  public static boolean verify(XMatrixHeader h, byte[] signedBytes, byte[] publicKey) {
+    byte[] sig;
+    try {
+      sig = UnpaddedBase64.decode(h.sig());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return Ed25519.verify(publicKey, signedBytes, sig);
+  }
+
   /** {@code destination} is the one the header names, or ours when it names none (older servers). */
   public static boolean verify(XMatrixHeader h, String method, String uri, String destination, JsonNode content,
                                byte[] publicKey) {

@@ -24,16 +24,18 @@ public final class KeyClaims {
   private final String serverName;
   private final Clock clock;
   private final RemoteServers remote;
+  private final RemoteLimits remoteLimits;
   private final Consumer<List<ClaimedKey>> onClaimed;
 
   /** {@code onClaimed} sees every local claim's keys once committed (metrics). */
-  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote,
+  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote, RemoteLimits remoteLimits,
                    Consumer<List<ClaimedKey>> onClaimed) {
     this.pool = pool;
     this.store = store;
     this.serverName = serverName;
     this.clock = clock;
     this.remote = remote;
+    this.remoteLimits = remoteLimits;
     this.onClaimed = onClaimed;
   }
 
@@ -55,7 +57,8 @@ public final class KeyClaims {
     }
     Future<List<ClaimedKey>> mine = claimLocal(local);
     Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
-        server -> remote.claimKeys(server, remoteBodies.get(server), req.timeoutMs()), "one_time_keys");
+        (server, remainingMs) -> remote.claimKeys(server, remoteBodies.get(server), remainingMs), "one_time_keys",
+        remoteLimits.timeout(req.timeoutMs()), remoteLimits.maxServers());
     return Future.all(mine, theirs)
         .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures()));
   }

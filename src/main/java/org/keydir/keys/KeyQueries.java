@@ -22,15 +22,17 @@ public final class KeyQueries {
   private final DeviceKeyStore store;
   private final String serverName;
   private final RemoteServers remote;
+  private final RemoteLimits remoteLimits;
   private final DeviceListStore deviceLists;
 
   public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
-                    RemoteServers remote) {
+                    RemoteServers remote, RemoteLimits remoteLimits) {
     this.pool = pool;
     this.store = store;
     this.deviceLists = deviceLists;
     this.serverName = serverName;
     this.remote = remote;
+    this.remoteLimits = remoteLimits;
   }
 
   /** A local user's devices with keys and the user's device-list position (federation user/devices). */
@@ -64,7 +66,8 @@ public final class KeyQueries {
     });
     Future<List<QueriedDevice>> mine = queryLocal(local);
     Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
-        server -> remote.queryKeys(server, remoteBodies.get(server), req.timeoutMs()), "device_keys");
+        (server, remainingMs) -> remote.queryKeys(server, remoteBodies.get(server), remainingMs), "device_keys",
+        remoteLimits.timeout(req.timeoutMs()), remoteLimits.maxServers());
     return Future.all(mine, theirs)
         .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures()));
   }

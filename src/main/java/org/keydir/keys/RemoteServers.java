@@ -5,6 +5,13 @@ import io.vertx.core.Future;
 
 /** Other homeservers, as the key domain needs them (implemented over federation). */
 public interface RemoteServers {
+  /** A failure whose status and message may be shown to the client in {@code failures}. */
+  interface Failure {
+    int status();
+
+    String publicMessage();
+  }
+
   /** POST /_matrix/federation/v1/user/keys/query to {@code server}; the answer's body. */
   Future<JsonNode> queryKeys(String server, JsonNode body, long timeoutMs);
 

@@ -31,7 +31,21 @@ public final class Metrics {
   private final Counter fallbackKeysClaimed;
   private final AtomicLong oneTimeKeysAvailable = new AtomicLong(-1);
 
+  /** The methods keydir serves; any other method name a client sends is counted as "OTHER". */
+  private static final java.util.Set<String> KNOWN_METHODS =
+      java.util.Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH");
+
   public Metrics() {
+    // Labels hold only bounded values: a stranger's method name or an unmatched path never becomes
+    // a time series of its own (24,000 made-up methods once filled the registry).
+    registry.config().meterFilter(MeterFilter.replaceTagValues("method",
+        m -> KNOWN_METHODS.contains(m) ? m : "OTHER"));
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route", r -> r == null || r.isEmpty() ? "unmatched" : r));
+    // Meters per remote host (HTTP client pools, connections) would grow with every origin a
+    // stranger names: none are registered.
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("vertx.http.client")
+        || id.getName().startsWith("vertx.net.client")
+        || "http".equals(id.getTag("pool_type")) || "http".equals(id.getTag("pool.type"))));
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -51,9 +65,27 @@ public final class Metrics {
   /** A Vert.x instance whose HTTP server reports into this registry (route templates, never raw paths). */
   public Vertx newVertx(VertxOptions options) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
+        .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.HTTP_CLIENT.name(),
+            io.vertx.micrometer.MetricsDomain.NET_CLIENT.name()))
         .setLabels(java.util.EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
     return Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
+  }
+
+  /** Sizes of the federation caches a stranger can fill, each bounded by federation.max_cached_servers. */
+  public void federationCaches(java.util.function.LongSupplier resolvedServers, java.util.function.LongSupplier peerKeySets,
+                               java.util.function.LongSupplier recentKeyRequests, java.util.function.LongSupplier backoffs,
+                               java.util.function.LongSupplier outboundInFlight) {
+    gauge("keydir.federation.resolved_servers", "server names with a cached base URL", resolvedServers);
+    gauge("keydir.federation.peer_key_sets", "peers whose verify keys are held in memory", peerKeySets);
+    gauge("keydir.federation.recent_key_requests", "(server, key id) pairs asked for within the refetch interval",
+        recentKeyRequests);
+    gauge("keydir.federation.backoffs", "destinations remembered as failing", backoffs);
+    gauge("keydir.federation.outbound_in_flight", "outbound federation requests in flight", outboundInFlight);
+  }
+
+  private void gauge(String name, String description, java.util.function.LongSupplier value) {
+    Gauge.builder(name, value, v -> (double) v.getAsLong()).description(description).register(registry);
   }
 
   public void claimed(List<ClaimedKey> keys) {

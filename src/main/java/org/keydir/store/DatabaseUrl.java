@@ -8,7 +8,9 @@ public record DatabaseUrl(PgConnectOptions options) {
     try {
       return new DatabaseUrl(PgConnectOptions.fromUri(url));
     } catch (RuntimeException e) {
-      throw new org.keydir.config.ConfigException("database.url is not a valid PostgreSQL URL: " + e.getMessage());
+      // never echo the URL or the parser's message: both may hold the password
+      throw new org.keydir.config.ConfigException("database.url is not a valid PostgreSQL URL ("
+          + org.keydir.config.KeydirConfig.Database.redacted(url) + "); expected postgresql://user:password@host:port/database");
     }
   }
 

@@ -52,9 +52,9 @@ class FederationTest {
     int pb = freePort();
     int pc = freePort();
     String map = "a.test=http://127.0.0.1:" + pa + ",b.test=http://127.0.0.1:" + pb + ",c.test=http://127.0.0.1:" + pc;
-    a = TestKeydir.start(TestDatabase.fresh(), env("a.test", pa, map, Map.of()));
+    a = TestKeydir.start(TestDatabase.fresh(), env("a.test", pa, map, TestKeydir.REFETCH_FAST_ROTATING_PEERS));
     b = TestKeydir.start(TestDatabase.fresh(), env("b.test", pb, map, TestKeydir.FAST_ROTATION));
-    c = TestKeydir.start(TestDatabase.fresh(), env("c.test", pc, map, Map.of()));
+    c = TestKeydir.start(TestDatabase.fresh(), env("c.test", pc, map, TestKeydir.REFETCH_FAST_ROTATING_PEERS));
   }
 
   @AfterAll

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +36,16 @@ class PeerKeysFirstContactTest {
           .get("verify_keys").fieldNames().next();
       Vertx vertx = Vertx.vertx();
       try {
-        WebClient web = WebClient.create(vertx);
-        ServerResolver resolver = new ServerResolver(Map.of("peer.test", peer.keydir.baseUrl()), web, Clock.systemUTC(), 10_000);
-        FederationClient client = new FederationClient(web, resolver, null, 10_000);
+        OutboundHttp web = new OutboundHttp(vertx, true, 1000);
+        ServerResolver resolver = new ServerResolver(Map.of("peer.test", peer.keydir.baseUrl()), web, 100);
+        FederationClient client = new FederationClient(web, resolver, null,
+            new Backoff(Clock.systemUTC(), 0, 0, 100), 10_000, 1 << 20);
         var pool = local.keydir.database().pool();
         int failed = 0;
         List<String> reasons = new ArrayList<>();
         for (int round = 0; round < 20; round++) {
           TestDatabase.execute(localDb, "DELETE FROM peer_signing_keys");
-          PeerKeys keys = new PeerKeys(pool, new PeerKeyStore(), client, Clock.systemUTC(), 60_000);
+          PeerKeys keys = new PeerKeys(vertx, pool, new PeerKeyStore(), client, Clock.systemUTC(), 60_000, 100);
           List<Future<byte[]>> all = new ArrayList<>();
           for (int i = 0; i < 64; i++) all.add(keys.verifyKey("peer.test", keyId));
           for (Future<byte[]> f : all) {
