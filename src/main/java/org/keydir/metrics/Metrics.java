@@ -85,7 +85,8 @@ public final class Metrics {
   }
 
   private void gauge(String name, String description, java.util.function.LongSupplier value) {
-    Gauge.builder(name, value, v -> (double) v.getAsLong()).description(description).register(registry);
+    // the Supplier form holds the supplier strongly (the object form would let it be collected: NaN)
+    Gauge.builder(name, () -> (double) value.getAsLong()).description(description).register(registry);
   }
 
   public void claimed(List<ClaimedKey> keys) {
