@@ -76,11 +76,14 @@ public final class DeviceAdmin {
     });
   }
 
+  private static final org.keydir.store.DeviceOverviewStore OVERVIEW = new org.keydir.store.DeviceOverviewStore();
+
+  /** One statement for all the user's devices (the per-device show() would be seven each). */
   public Future<List<DeviceView>> list(String userId) {
     requireLocalUser(userId);
-    return stores.devices().list(pool, userId).compose(devices -> Future.all(
-            devices.stream().map(d -> show(d.userId(), d.deviceId())).toList())
-        .map(all -> all.<DeviceView>list()));
+    return OVERVIEW.list(pool, userId).map(all -> all.stream().map(o -> new DeviceView(o.device(),
+        java.util.Optional.ofNullable(o.deviceKeysJson()), o.counts(), o.fallbackKeys(), o.claimed(),
+        latest(o.lastOneTimeKeyUpload(), o.deviceKeysTs(), o.lastFallbackUpload()))).toList());
   }
 
   /** Deletes what the flags name; claimed one-time key tombstones stay (they keep "never twice" true). */

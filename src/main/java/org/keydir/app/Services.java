@@ -52,9 +52,12 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
             server, clock),
         new AuditLog(pool, audit),
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
-            new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload()), clock),
-        new KeyClaims(pool, new ClaimStore(), server, clock, remote, remoteLimits, onClaimed),
-        new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits),
+            new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload(),
+                config.limits().maxOtksPerDevice(), config.limits().maxAlgorithmsPerDevice()), clock),
+        new KeyClaims(pool, new ClaimStore(), server, clock, remote, remoteLimits,
+            config.limits().maxDevicesPerClaim(), onClaimed),
+        new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits,
+            config.limits().maxUsersPerQuery()),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys));
   }

@@ -72,8 +72,19 @@ public record KeydirConfig(
     }
   }
 
-  public record Limits(long maxBodyBytes, int maxOtksPerAlgorithm, int maxKeysPerUpload) {
+  /**
+   * Per request and per device. {@code max_otks_per_device} bounds a device's available one-time
+   * keys over all algorithms and {@code max_algorithms_per_device} the distinct algorithms it may
+   * use (algorithm names are free text); claims and queries name at most so many devices / users.
+   */
+  public record Limits(long maxBodyBytes, int maxOtksPerAlgorithm, int maxKeysPerUpload, int maxOtksPerDevice,
+                       int maxAlgorithmsPerDevice, int maxDevicesPerClaim, int maxUsersPerQuery) {
     public Limits {
+      check(maxOtksPerDevice >= maxOtksPerAlgorithm, "limits.max_otks_per_device must be >= limits.max_otks_per_algorithm (got %d)",
+          maxOtksPerDevice);
+      check(maxAlgorithmsPerDevice >= 1, "limits.max_algorithms_per_device must be >= 1 (got %d)", maxAlgorithmsPerDevice);
+      check(maxDevicesPerClaim >= 1, "limits.max_devices_per_claim must be >= 1 (got %d)", maxDevicesPerClaim);
+      check(maxUsersPerQuery >= 1, "limits.max_users_per_query must be >= 1 (got %d)", maxUsersPerQuery);
       check(maxBodyBytes >= 1024, "limits.max_body_bytes must be >= 1024 (got %d)", maxBodyBytes);
       check(maxOtksPerAlgorithm > 0, "limits.max_otks_per_algorithm must be > 0 (got %d)", maxOtksPerAlgorithm);
       check(maxKeysPerUpload > 0 && maxKeysPerUpload <= maxOtksPerAlgorithm,
@@ -173,7 +184,7 @@ public record KeydirConfig(
         "./data",
         new Database(null, 16, 5_000),
         null,
-        new Limits(1024 * 1024, 10_000, 1_000),
+        new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000),
         new RateLimit(true, 20, 100),
         new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
         new Rotation("1h", "30d", "7d", "1m"),

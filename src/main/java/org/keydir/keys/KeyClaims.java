@@ -25,10 +25,11 @@ public final class KeyClaims {
   private final Clock clock;
   private final RemoteServers remote;
   private final RemoteLimits remoteLimits;
+  private final int maxDevices;
   private final Consumer<List<ClaimedKey>> onClaimed;
 
   /** {@code onClaimed} sees every local claim's keys once committed (metrics). */
-  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote, RemoteLimits remoteLimits,
+  public KeyClaims(Pool pool, ClaimStore store, String serverName, Clock clock, RemoteServers remote, RemoteLimits remoteLimits, int maxDevices,
                    Consumer<List<ClaimedKey>> onClaimed) {
     this.pool = pool;
     this.store = store;
@@ -36,12 +37,14 @@ public final class KeyClaims {
     this.clock = clock;
     this.remote = remote;
     this.remoteLimits = remoteLimits;
+    this.maxDevices = maxDevices;
     this.onClaimed = onClaimed;
   }
 
   public record Result(List<ClaimedKey> keys, Map<String, JsonNode> remoteUsers, Map<String, RemoteFailure> failures) {}
 
   public Future<Result> claim(ClaimRequest req) {
+    if (req.wanted().size() > maxDevices) return Future.failedFuture(tooMany(req.wanted().size()));
     List<DeviceAlgorithm> local = new ArrayList<>();
     Map<String, ObjectNode> remoteBodies = new TreeMap<>();
     for (DeviceAlgorithm w : req.wanted()) {
@@ -66,6 +69,16 @@ public final class KeyClaims {
   /** This server's devices only, one statement (for local clients and for federation peers). */
   public Future<List<ClaimedKey>> claimLocal(List<DeviceAlgorithm> wanted) {
     List<DeviceAlgorithm> mine = wanted.stream().filter(w -> MatrixIds.serverOf(w.userId()).equals(serverName)).toList();
-    return store.claim(pool, mine, clock.millis()).onSuccess(onClaimed::accept);
+    if (mine.size() > maxDevices) return Future.failedFuture(tooMany(mine.size()));
+    long now = clock.millis();
+    Future<List<ClaimedKey>> claimed = mine.size() <= ClaimStore.CHUNK
+        ? store.claim(pool, mine, now)
+        : pool.withTransaction(tx -> store.claim(tx, mine, now));   // several statements: one transaction
+    return claimed.onSuccess(onClaimed::accept);
+  }
+
+  private KeydirException tooMany(int n) {
+    return KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+        "a claim may name at most " + maxDevices + " devices (limits.max_devices_per_claim; got " + n + ")");
   }
 }

@@ -23,16 +23,18 @@ public final class KeyQueries {
   private final String serverName;
   private final RemoteServers remote;
   private final RemoteLimits remoteLimits;
+  private final int maxUsers;
   private final DeviceListStore deviceLists;
 
   public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
-                    RemoteServers remote, RemoteLimits remoteLimits) {
+                    RemoteServers remote, RemoteLimits remoteLimits, int maxUsers) {
     this.pool = pool;
     this.store = store;
     this.deviceLists = deviceLists;
     this.serverName = serverName;
     this.remote = remote;
     this.remoteLimits = remoteLimits;
+    this.maxUsers = maxUsers;
   }
 
   /** A local user's devices with keys and the user's device-list position (federation user/devices). */
@@ -51,6 +53,7 @@ public final class KeyQueries {
                        Map<String, RemoteFailure> failures) {}
 
   public Future<Result> query(QueryRequest req) {
+    if (req.devicesByUser().size() > maxUsers) return Future.failedFuture(tooMany(req.devicesByUser().size()));
     Map<String, List<String>> local = new TreeMap<>();
     Map<String, ObjectNode> remoteBodies = new TreeMap<>();
     req.devicesByUser().forEach((user, devices) -> {
@@ -74,6 +77,7 @@ public final class KeyQueries {
 
   /** Only this server's users (for local clients and for federation peers asking us). */
   public Future<List<QueriedDevice>> queryLocal(Map<String, List<String>> byUser) {
+    if (byUser.size() > maxUsers) return Future.failedFuture(tooMany(byUser.size()));
     List<String> all = new ArrayList<>();
     List<String> whole = new ArrayList<>();
     List<String> pairUsers = new ArrayList<>();
@@ -89,5 +93,10 @@ public final class KeyQueries {
     });
     if (all.isEmpty()) return Future.succeededFuture(List.of());
     return store.query(pool, all, whole, pairUsers, pairDevices);
+  }
+
+  private KeydirException tooMany(int n) {
+    return KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+        "a query may name at most " + maxUsers + " users (limits.max_users_per_query; got " + n + ")");
   }
 }

@@ -1,4 +1,4 @@
 package org.keydir.keys;
 
-/** Caps on one-time keys: stored per device and algorithm, and keys per upload request. */
-public record UploadLimits(int maxOtksPerAlgorithm, int maxKeysPerUpload) {}
+/** limits.* for uploads: keys per request, available one-time keys per algorithm and per device, algorithms per device. */
+public record UploadLimits(int maxOtksPerAlgorithm, int maxKeysPerUpload, int maxOtksPerDevice, int maxAlgorithmsPerDevice) {}

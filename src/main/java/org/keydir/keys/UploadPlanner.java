@@ -45,6 +45,7 @@ public final class UploadPlanner {
       }
     }
     requireRoom(stored, newOneTimeKeys, limits);
+    requireFewAlgorithms(stored, req, limits);
     return new UploadPlan(deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, ed25519), skipped);
   }
 
@@ -96,7 +97,28 @@ public final class UploadPlanner {
     }
   }
 
+  /** Algorithm names are free text: a device may use at most so many, one-time and fallback keys together. */
+  private static void requireFewAlgorithms(StoredDeviceState stored, UploadRequest req, UploadLimits limits) {
+    Set<String> algorithms = new HashSet<>(stored.fallbackKeys().keySet());
+    stored.availableCounts().forEach((algorithm, n) -> {
+      if (n > 0) algorithms.add(algorithm);
+    });
+    req.oneTimeKeys().forEach(k -> algorithms.add(k.keyId().algorithm()));
+    req.fallbackKeys().forEach(k -> algorithms.add(k.keyId().algorithm()));
+    if (algorithms.size() > limits.maxAlgorithmsPerDevice()) {
+      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+          "a device may use at most %d key algorithms; this upload would make %d",
+          limits.maxAlgorithmsPerDevice(), algorithms.size());
+    }
+  }
+
   private static void requireRoom(StoredDeviceState stored, List<UploadedKey> fresh, UploadLimits limits) {
+    int deviceTotal = stored.availableCounts().values().stream().mapToInt(Integer::intValue).sum() + fresh.size();
+    if (deviceTotal > limits.maxOtksPerDevice()) {
+      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+          "a device may store at most %d one-time keys over all algorithms; this upload would reach %d",
+          limits.maxOtksPerDevice(), deviceTotal);
+    }
     Map<String, Integer> adding = new HashMap<>();
     fresh.forEach(k -> adding.merge(k.keyId().algorithm(), 1, Integer::sum));
     adding.forEach((algorithm, n) -> {

@@ -56,7 +56,7 @@ class BulkClaimRoundTripTest {
       }
       AtomicInteger statements = new AtomicInteger();
       KeyClaims claims = new KeyClaims(counting(kd.keydir.database().pool(), statements), new ClaimStore(),
-          TestKeydir.SERVER_NAME, Clock.systemUTC(), RemoteServers.none(), RemoteLimits.NONE, claimed -> { });
+          TestKeydir.SERVER_NAME, Clock.systemUTC(), RemoteServers.none(), RemoteLimits.NONE, 5_000, claimed -> { });
       List<DeviceAlgorithm> wanted = devices.stream()
           .map(d -> new DeviceAlgorithm(d.userId, d.deviceId, "signed_curve25519")).toList();
 
