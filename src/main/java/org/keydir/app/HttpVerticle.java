@@ -5,7 +5,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
+import org.keydir.http.ConnectionGate;
 import org.keydir.http.InvalidRequests;
+import org.keydir.http.RequestGate;
 import org.keydir.http.Routes;
 
 /** One event loop's HTTP server; keydir deploys one per core, all sharing the listen port. */
@@ -16,8 +18,11 @@ final class HttpVerticle extends VerticleBase {
   private final long shutdownGraceMs;
   private HttpServer server;
 
-  HttpVerticle(Routes.Deps deps, String host, int port, long shutdownGraceMs) {
+  private final ConnectionGate connections;
+
+  HttpVerticle(Routes.Deps deps, String host, int port, long shutdownGraceMs, ConnectionGate connections) {
     this.deps = deps;
+    this.connections = connections;
     this.host = host;
     this.port = port;
     this.shutdownGraceMs = shutdownGraceMs;
@@ -26,8 +31,15 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(host).setPort(port).setCompressionSupported(false).setIdleTimeout(120));
-    return server.requestHandler(Routes.build(vertx, deps)).invalidRequestHandler(new InvalidRequests()).listen();
+        .setHost(host).setPort(port).setCompressionSupported(false).setIdleTimeout(120)
+        // no h2c: with it, Vert.x sees a connection only after its first bytes, so idle ones escape the gate
+        .setHttp2ClearTextEnabled(false));
+    return server.connectionHandler(c -> connections.opened(vertx, c))
+        // With a handshake handler set, Vert.x hands requests of an unknown HTTP version to the
+        // request handler (else it answers an empty 501 itself); keydir serves no WebSockets.
+        .webSocketHandshakeHandler(handshake -> handshake.reject(400))
+        .requestHandler(new RequestGate(Routes.build(vertx, deps), connections))
+        .invalidRequestHandler(new InvalidRequests()).listen();
   }
 
   /** Graceful: stop accepting, let in-flight requests finish (bounded), then close. */

@@ -13,6 +13,7 @@ import org.keydir.config.ConfigException;
 import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
 import org.keydir.federation.FederationAuth;
+import org.keydir.http.ConnectionGate;
 import org.keydir.federation.PeerKeys;
 import org.keydir.http.RateLimiter;
 import org.keydir.http.Routes;
@@ -102,8 +103,11 @@ public final class Keydir implements AutoCloseable {
           metrics);
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),
+          config.listen().requestReadTimeoutMs());
+      metrics.ifPresent(m -> m.openConnections(connections::open));
       String deploymentId = vertx.deployVerticle(
-              () -> new HttpVerticle(deps, config.listen().host(), port, config.shutdownGraceMs()),
+              () -> new HttpVerticle(deps, config.listen().host(), port, config.shutdownGraceMs(), connections),
               new DeploymentOptions().setInstances(loops))
           .await(60, TimeUnit.SECONDS);
       LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),

@@ -42,10 +42,17 @@ public record KeydirConfig(
     check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
   }
 
-  public record Listen(String host, int port) {
+  /**
+   * The client/federation listener. {@code max_connections} caps open connections per process (set
+   * the OS limit above it: {@code ulimit -n}, systemd {@code LimitNOFILE}); a connection stalled
+   * for {@code request_read_timeout_ms} (idle, or dripping a request) is closed.
+   */
+  public record Listen(String host, int port, int maxConnections, long requestReadTimeoutMs) {
     public Listen {
       check(host != null && !host.isBlank(), "listen.host must not be empty");
       check(port >= 0 && port <= 65535, "listen.port must be 0..65535 (got %d)", port);
+      check(maxConnections >= 1, "listen.max_connections must be >= 1 (got %d)", maxConnections);
+      check(requestReadTimeoutMs >= 100, "listen.request_read_timeout_ms must be >= 100 (got %d)", requestReadTimeoutMs);
     }
   }
 
@@ -180,7 +187,7 @@ public record KeydirConfig(
   public static KeydirConfig defaults() {
     return new KeydirConfig(
         "localhost",
-        new Listen("127.0.0.1", 8008),
+        new Listen("127.0.0.1", 8008, 10_000, 30_000),
         "./data",
         new Database(null, 16, 5_000),
         null,

@@ -5,7 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.AccessTokens;
 import org.keydir.keys.KeydirException;
 
-/** The admin API's bearer token: missing → 401, anything but the admin token → 403, compared in constant time. */
+/** The admin API's bearer token, from the Authorization header only: missing → 401, anything but the admin token → 403, compared in constant time. */
 final class AdminAuth implements Handler<RoutingContext> {
   private final String adminToken;
 
@@ -15,7 +15,7 @@ final class AdminAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String token = BearerTokens.from(ctx);
+    String token = BearerTokens.fromHeaderOnly(ctx);
     if (token == null) {
       ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing admin token"));
     } else if (!AccessTokens.sameSecret(adminToken, token)) {

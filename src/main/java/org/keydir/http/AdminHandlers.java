@@ -72,7 +72,8 @@ final class AdminHandlers {
     if (user.isPresent() && !org.keydir.auth.MatrixIds.isUserId(user.get())) {
       throw KeydirException.invalidParam("'user_id' is not a valid Matrix user id");
     }
-    int limit = intParam(ctx, "limit").map(Long::intValue).orElse(100);
+    // range-checked as a long: (int) 4294967297 would be 1
+    int limit = intParam(ctx, "limit").map(l -> l < 1 || l > Integer.MAX_VALUE ? -1 : l.intValue()).orElse(100);
     Optional<Long> from = intParam(ctx, "from");
     return auditLog.list(user, from, limit).map(page -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -30,6 +30,11 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
       errcode = "M_UNRECOGNIZED";
       error = "malformed HTTP request";
     }
+    reply(request, status, errcode, error);
+  }
+
+  /** A Matrix error for a request no route may see; the connection is closed after it. */
+  static void reply(HttpServerRequest request, int status, String errcode, String error) {
     request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .putHeader("Connection", "close")
         .end("{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}")

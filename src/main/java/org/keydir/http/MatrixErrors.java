@@ -57,12 +57,23 @@ public final class MatrixErrors {
       LOG.warn("request {}: database refused a client value: {}", requestId, pg.getMessage());
       return Reply.of(400, "M_INVALID_PARAM", "the request holds a value that cannot be stored");
     }
+    if (isHttpDecoderFailure(t)) {
+      // the body broke HTTP framing (e.g. "ZZ" as a chunk size): the client's fault, not a bug
+      LOG.debug("request {}: malformed HTTP body: {}", requestId, t.toString());
+      return Reply.of(400, "M_NOT_JSON", "malformed HTTP request body");
+    }
     if (t instanceof io.vertx.core.http.HttpClosedException) {
       LOG.debug("request {}: the client went away", requestId);   // nobody to answer; not a bug
       return Reply.of(499, "M_UNKNOWN", "client closed the connection");
     }
-    LOG.error("request {}: unhandled failure", requestId, t);
+    LOG.error("request {}: unhandled failure", requestId, Redacted.of(t));
     return Reply.of(500, "M_UNKNOWN", "internal error (request " + requestId + ")");
+  }
+
+  private static boolean isHttpDecoderFailure(Throwable t) {
+    if (t instanceof io.netty.handler.codec.DecoderException) return true;
+    StackTraceElement[] at = t.getStackTrace();
+    return at.length > 0 && at[0].getClassName().startsWith("io.netty.handler.codec.http.");
   }
 
   private static Reply of(KeydirException e) {

@@ -84,6 +84,10 @@ public final class Metrics {
     gauge("keydir.federation.outbound_in_flight", "outbound federation requests in flight", outboundInFlight);
   }
 
+  public void openConnections(java.util.function.LongSupplier open) {
+    gauge("keydir.http.open_connections", "client/federation connections open now (listen.max_connections caps it)", open);
+  }
+
   private void gauge(String name, String description, java.util.function.LongSupplier value) {
     // the Supplier form holds the supplier strongly (the object form would let it be collected: NaN)
     Gauge.builder(name, () -> (double) value.getAsLong()).description(description).register(registry);

@@ -29,7 +29,7 @@ class ConfigLoaderTest {
     KeydirConfig c = ConfigLoader.load(null, Map.of());
     assertThat(c).isEqualTo(KeydirConfig.defaults());
     assertThat(c.serverName()).isEqualTo("localhost");
-    assertThat(c.listen()).isEqualTo(new KeydirConfig.Listen("127.0.0.1", 8008));
+    assertThat(c.listen()).isEqualTo(new KeydirConfig.Listen("127.0.0.1", 8008, 10_000, 30_000));
     assertThat(c.dataDir()).isEqualTo("./data");
     assertThat(c.database().embedded()).isTrue();
     assertThat(c.limits().maxBodyBytes()).isEqualTo(1024 * 1024);
@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         """);
     KeydirConfig c = ConfigLoader.load(f, Map.of("KEYDIR_LISTEN_PORT", "9100", "KEYDIR_LISTEN_HOST", "0.0.0.0"));
     assertThat(c.serverName()).isEqualTo("example.org");
-    assertThat(c.listen()).isEqualTo(new KeydirConfig.Listen("0.0.0.0", 9100));
+    assertThat(c.listen()).isEqualTo(new KeydirConfig.Listen("0.0.0.0", 9100, 10_000, 30_000));
     assertThat(c.database().url()).isEqualTo("postgresql://u:p@db:5432/keydir");
     assertThat(c.database().poolSize()).isEqualTo(KeydirConfig.defaults().database().poolSize());
   }
