@@ -14,6 +14,7 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
 import org.keydir.federation.FederationAuth;
 import org.keydir.http.ConnectionGate;
+import org.keydir.serverkeys.ServerKeyNotices;
 import org.keydir.federation.PeerKeys;
 import org.keydir.http.RateLimiter;
 import org.keydir.http.Routes;
@@ -82,6 +83,7 @@ public final class Keydir implements AutoCloseable {
       KeyRing ring = new KeyRing(pool, serverKeys, keyEncryption, config.serverName());
       rotator.runOnce().await(30, TimeUnit.SECONDS);                 // bootstrap: the first key, if none
       loadKeyRing(ring);
+      ServerKeyNotices.listen(vertx, url.options(), ring);
       long refreshMs = rotation.refreshInterval().toMillis();
       vertx.setPeriodic(refreshMs, id -> rotator.runOnce()
           .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))

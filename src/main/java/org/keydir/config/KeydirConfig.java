@@ -167,20 +167,21 @@ public record KeydirConfig(
   }
 
   /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (README "Server signing keys"). */
-  public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval) {
+  public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval,
+                         String publishedValidity) {
     public Rotation {
-      policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval);
+      policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval, publishedValidity);
     }
 
     public org.keydir.serverkeys.RotationConfig policy() {
-      return policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval);
+      return policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval, publishedValidity);
     }
 
     private static org.keydir.serverkeys.RotationConfig policy(String pending, String period, String retention,
-                                                                String refresh) {
+                                                                String refresh, String validity) {
       return new org.keydir.serverkeys.RotationConfig(Durations.parse(pending, "rotation.pending_duration"),
           Durations.parse(period, "rotation.rotation_period"), Durations.parse(retention, "rotation.expired_retention"),
-          Durations.parse(refresh, "rotation.refresh_interval"));
+          Durations.parse(refresh, "rotation.refresh_interval"), Durations.parse(validity, "rotation.published_validity"));
     }
   }
 
@@ -194,7 +195,7 @@ public record KeydirConfig(
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000),
         new RateLimit(true, 20, 100),
         new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
-        new Rotation("1h", "30d", "7d", "1m"),
+        new Rotation("1h", "30d", "7d", "1m", "1d"),
         new Metrics(true, "1m"),
         null,
         30_000);

@@ -12,7 +12,8 @@ import java.util.List;
  *       {@code refreshInterval} after expiry — other replicas may still sign with a key until
  *       their next refresh, and a peer must not find such a signature made by an "old" key;</li>
  *   <li>{@code old_verify_keys}: EXPIRED keys after that grace; REVOKED keys never;</li>
- *   <li>{@code validUntil}: at most 7 days ahead (peers use the lesser of it and 7 days), never past
+ *   <li>{@code validUntil}: at most {@code publishedValidity} (default 1 day; never more than 7 days)
+ *       ahead, so a peer trusts a revoked key at most that long, never past
  *       the moment a listed key leaves verify_keys (its retirement or expiry plus the grace), and
  *       never past the earliest moment a key this snapshot does not list could start signing — so
  *       a peer's cached copy runs out before that happens.</li>
@@ -26,7 +27,7 @@ public record PublishedKeys(List<ServerKey> verifyKeys, List<ServerKey> oldVerif
     List<ServerKey> verify = keys.stream().filter(k -> k.is(KeyState.ACTIVE) || k.is(KeyState.PENDING)
         || (k.is(KeyState.EXPIRED) && now.isBefore(k.expiredAt().plus(grace)))).toList();
     List<ServerKey> old = keys.stream().filter(k -> k.is(KeyState.EXPIRED) && !verify.contains(k)).toList();
-    Instant until = now.plus(MAX_VALIDITY);
+    Instant until = now.plus(cfg.publishedValidity().compareTo(MAX_VALIDITY) < 0 ? cfg.publishedValidity() : MAX_VALIDITY);
     for (ServerKey k : verify) {
       Instant bound = k.is(KeyState.ACTIVE) ? plannedRetirement(k, keys, cfg, now)
           : k.is(KeyState.EXPIRED) ? k.expiredAt().plus(grace) : until;

@@ -11,11 +11,19 @@ import org.keydir.config.ConfigException;
  *   <li>{@code rotationPeriod} (30 d): how long a key signs; at least 2 × {@code pendingDuration}.</li>
  *   <li>{@code expiredRetention} (7 d): how long an expired key stays in {@code old_verify_keys}.</li>
  *   <li>{@code refreshInterval} (1 min): how often each replica reloads keys from the database.</li>
+ *   <li>{@code publishedValidity} (1 d, as Synapse's {@code key_refresh_interval}): the most a
+ *       published {@code valid_until_ts} lies ahead, so peers trust a revoked key at most that long.</li>
  * </ul>
  */
 public record RotationConfig(Duration pendingDuration, Duration rotationPeriod, Duration expiredRetention,
-                             Duration refreshInterval) {
+                             Duration refreshInterval, Duration publishedValidity) {
+  public RotationConfig(Duration pendingDuration, Duration rotationPeriod, Duration expiredRetention,
+                        Duration refreshInterval) {
+    this(pendingDuration, rotationPeriod, expiredRetention, refreshInterval, Duration.ofDays(1));
+  }
+
   public RotationConfig {
+    require(!publishedValidity.isNegative() && !publishedValidity.isZero(), "rotation.published_validity must be positive");
     require(!refreshInterval.isNegative() && !refreshInterval.isZero(), "rotation.refresh_interval must be positive");
     require(pendingDuration.compareTo(refreshInterval.multipliedBy(2)) >= 0,
         "rotation.pending_duration (" + pendingDuration + ") must be >= 2 x rotation.refresh_interval ("

@@ -75,6 +75,9 @@ public final class Rotator {
           return Future.succeededFuture(ops);
         }))
         .compose(ops -> auditAll(tx, actor, ops, now).map(ops))
+        // delivered at commit: every replica reloads its key ring at once (ServerKeyNotices)
+        .compose(ops -> ops.isEmpty() ? Future.succeededFuture(ops)
+            : tx.query("NOTIFY " + ServerKeyNotices.CHANNEL).execute().map(ops))
         .onSuccess(ops -> ops.forEach(op -> LOG.info("signing keys: {} ({})", op, actor)));
   }
 
