@@ -14,6 +14,8 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
 import org.keydir.federation.FederationAuth;
 import org.keydir.http.ConnectionGate;
+import org.keydir.lifecycle.Retention;
+import org.keydir.store.RetentionStore;
 import org.keydir.serverkeys.ServerKeyNotices;
 import org.keydir.federation.PeerKeys;
 import org.keydir.http.RateLimiter;
@@ -96,6 +98,10 @@ public final class Keydir implements AutoCloseable {
       Services services = Services.wire(database, config, clock, federation.remote(),
           claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
       metrics.ifPresent(m -> sampleStock(created, pool, m, config.metrics().stockIntervalMs()));
+      Retention retention = new Retention(pool, new RetentionStore(), clock, config.limits().claimedKeyRetentionMs(),
+          config.audit().retentionMs(), config.cleanup().batchSize());
+      vertx.setPeriodic(config.cleanup().intervalMs(), id -> retention.runOnce()
+          .onFailure(e -> LOG.debug("retention round failed: {}", e.toString())));
       RateLimiter rateLimiter = new RateLimiter(config.rateLimit());
       vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
       Routes.Deps deps = new Routes.Deps(services.database(), services.tokens(), services.deviceAdmin(),
@@ -124,8 +130,13 @@ public final class Keydir implements AutoCloseable {
 
   private static void sampleStock(Vertx vertx, io.vertx.sqlclient.Pool pool, Metrics metrics, long intervalMs) {
     OneTimeKeyStore store = new OneTimeKeyStore();
-    Runnable sample = () -> store.countAvailable(pool).onSuccess(metrics::oneTimeKeysAvailable)
-        .onFailure(e -> LOG.debug("one-time key stock sample failed: {}", e.toString()));
+    RetentionStore sizes = new RetentionStore();
+    Runnable sample = () -> {
+      store.countAvailable(pool).onSuccess(metrics::oneTimeKeysAvailable)
+          .onFailure(e -> LOG.debug("one-time key stock sample failed: {}", e.toString()));
+      sizes.estimatedRows(pool, Metrics.TABLES).onSuccess(metrics::tableRows)
+          .onFailure(e -> LOG.debug("table size sample failed: {}", e.toString()));
+    };
     sample.run();
     vertx.setPeriodic(intervalMs, id -> sample.run());
   }

@@ -21,6 +21,8 @@ public record KeydirConfig(
     Federation federation,
     Rotation rotation,
     Metrics metrics,
+    Audit audit,
+    Cleanup cleanup,
     String keyEncryptionKey,
     long shutdownGraceMs) {
 
@@ -37,6 +39,8 @@ public record KeydirConfig(
     check(federation != null, "federation must be set");
     check(rotation != null, "rotation must be set");
     check(metrics != null, "metrics must be set");
+    check(audit != null, "audit must be set");
+    check(cleanup != null, "cleanup must be set");
     check(keyEncryptionKey == null || keyEncryptionKey.matches("[A-Za-z0-9+/]{43}=?"),
         "key_encryption_key must be 32 bytes in base64 (e.g. from: head -c32 /dev/urandom | base64)");
     check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
@@ -85,8 +89,11 @@ public record KeydirConfig(
    * use (algorithm names are free text); claims and queries name at most so many devices / users.
    */
   public record Limits(long maxBodyBytes, int maxOtksPerAlgorithm, int maxKeysPerUpload, int maxOtksPerDevice,
-                       int maxAlgorithmsPerDevice, int maxDevicesPerClaim, int maxUsersPerQuery) {
+                       int maxAlgorithmsPerDevice, int maxDevicesPerClaim, int maxUsersPerQuery,
+                       String claimedKeyRetention) {
     public Limits {
+      check(Durations.parse(claimedKeyRetention, "limits.claimed_key_retention").toMillis() >= 1000,
+          "limits.claimed_key_retention must be at least 1s (got '%s')", claimedKeyRetention);
       check(maxOtksPerDevice >= maxOtksPerAlgorithm, "limits.max_otks_per_device must be >= limits.max_otks_per_algorithm (got %d)",
           maxOtksPerDevice);
       check(maxAlgorithmsPerDevice >= 1, "limits.max_algorithms_per_device must be >= 1 (got %d)", maxAlgorithmsPerDevice);
@@ -96,6 +103,10 @@ public record KeydirConfig(
       check(maxOtksPerAlgorithm > 0, "limits.max_otks_per_algorithm must be > 0 (got %d)", maxOtksPerAlgorithm);
       check(maxKeysPerUpload > 0 && maxKeysPerUpload <= maxOtksPerAlgorithm,
           "limits.max_keys_per_upload must be 1..limits.max_otks_per_algorithm (got %d)", maxKeysPerUpload);
+    }
+
+    public long claimedKeyRetentionMs() {
+      return Durations.parse(claimedKeyRetention, "limits.claimed_key_retention").toMillis();
     }
   }
 
@@ -166,6 +177,29 @@ public record KeydirConfig(
     }
   }
 
+  /** How long audit rows are kept ({@code audit.retention}, default 1 year). */
+  public record Audit(String retention) {
+    public Audit {
+      check(Durations.parse(retention, "audit.retention").toMillis() >= 1000, "audit.retention must be at least 1s");
+    }
+
+    public long retentionMs() {
+      return Durations.parse(retention, "audit.retention").toMillis();
+    }
+  }
+
+  /** The retention cleanup: one batch of at most {@code batch_size} rows per table every {@code interval}. */
+  public record Cleanup(String interval, int batchSize) {
+    public Cleanup {
+      check(Durations.parse(interval, "cleanup.interval").toMillis() >= 100, "cleanup.interval must be at least 100ms");
+      check(batchSize >= 1 && batchSize <= 100_000, "cleanup.batch_size must be 1..100000 (got %d)", batchSize);
+    }
+
+    public long intervalMs() {
+      return Durations.parse(interval, "cleanup.interval").toMillis();
+    }
+  }
+
   /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (README "Server signing keys"). */
   public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval,
                          String publishedValidity) {
@@ -192,11 +226,13 @@ public record KeydirConfig(
         "./data",
         new Database(null, 16, 5_000),
         null,
-        new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000),
+        new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
         new RateLimit(true, 20, 100),
         new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
         new Rotation("1h", "30d", "7d", "1m", "1d"),
         new Metrics(true, "1m"),
+        new Audit("365d"),
+        new Cleanup("5s", 5_000),
         null,
         30_000);
   }

@@ -84,6 +84,24 @@ public final class Metrics {
     gauge("keydir.federation.outbound_in_flight", "outbound federation requests in flight", outboundInFlight);
   }
 
+  /** keydir's tables, each with a row-count gauge (a fixed list: bounded labels). */
+  public static final List<String> TABLES = List.of("devices", "access_tokens", "device_keys", "one_time_keys",
+      "fallback_keys", "audit_log", "server_signing_keys", "peer_signing_keys", "device_list_positions");
+  private final java.util.Map<String, AtomicLong> tableRows = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** From pg_class.reltuples (the planner's estimate, refreshed by autovacuum/ANALYZE): no table scans. */
+  public void tableRows(java.util.Map<String, Long> rows) {
+    rows.forEach((table, n) -> {
+      if (!TABLES.contains(table)) return;
+      tableRows.computeIfAbsent(table, t -> {
+        AtomicLong v = new AtomicLong();
+        Gauge.builder("keydir.table.rows", v, AtomicLong::get).tag("table", t)
+            .description("estimated rows (pg_class.reltuples)").register(registry);
+        return v;
+      }).set(n);
+    });
+  }
+
   public void openConnections(java.util.function.LongSupplier open) {
     gauge("keydir.http.open_connections", "client/federation connections open now (listen.max_connections caps it)", open);
   }

@@ -1,0 +1,58 @@
+package org.keydir.lifecycle;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import org.keydir.store.RetentionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every table's lifecycle (README "Data lifecycle"): each tick, on whichever replica takes the
+ * advisory lock first (the others skip the tick), deletes one batch of claimed-key tombstones past
+ * {@code limits.claimed_key_retention}, one of audit rows past {@code audit.retention} and one of
+ * peer keys past their validity plus a day, each in user order from where the last batch stopped.
+ */
+public final class Retention {
+  private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
+  private static final long LOCK = 7164002;
+  static final long PEER_KEY_GRACE_MS = 24L * 3600 * 1000;
+  private final Pool pool;
+  private final RetentionStore store;
+  private final Clock clock;
+  private final long tombstoneRetentionMs;
+  private final long auditRetentionMs;
+  private final int batch;
+  private volatile String tombstoneCursor = RetentionPolicy.FIRST_USER;
+  private volatile String auditCursor = RetentionPolicy.FIRST_USER;
+
+  public Retention(Pool pool, RetentionStore store, Clock clock, long tombstoneRetentionMs, long auditRetentionMs,
+                   int batch) {
+    this.pool = pool;
+    this.store = store;
+    this.clock = clock;
+    this.tombstoneRetentionMs = tombstoneRetentionMs;
+    this.auditRetentionMs = auditRetentionMs;
+    this.batch = batch;
+  }
+
+  /** One tick; resolves to the rows deleted (0 when another replica holds the lock). */
+  public Future<Integer> runOnce() {
+    long now = clock.millis();
+    return pool.withTransaction(tx -> tx.query("SELECT pg_try_advisory_xact_lock(" + LOCK + ") AS won").execute()
+        .compose(rows -> !rows.iterator().next().getBoolean("won") ? Future.succeededFuture(0)
+            : store.deleteTombstones(tx, tombstoneCursor, RetentionPolicy.cutoff(now, tombstoneRetentionMs), batch)
+                .compose(t -> {
+                  tombstoneCursor = RetentionPolicy.nextCursor(t.deleted(), batch, t.lastUser());
+                  return store.deleteAudit(tx, auditCursor, RetentionPolicy.cutoff(now, auditRetentionMs), batch)
+                      .compose(a -> {
+                        auditCursor = RetentionPolicy.nextCursor(a.deleted(), batch, a.lastUser());
+                        return store.deletePeerKeys(tx, now - PEER_KEY_GRACE_MS, batch)
+                            .map(p -> t.deleted() + a.deleted() + p);
+                      });
+                })))
+        .onSuccess(n -> {
+          if (n > 0) LOG.debug("retention: {} rows deleted", n);
+        });
+  }
+}
