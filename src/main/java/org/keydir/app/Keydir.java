@@ -14,6 +14,7 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.crypto.SecretBox;
 import org.keydir.federation.FederationAuth;
 import org.keydir.http.ConnectionGate;
+import org.keydir.http.FederationRateLimiter;
 import org.keydir.lifecycle.Retention;
 import org.keydir.store.RetentionStore;
 import org.keydir.serverkeys.ServerKeyNotices;
@@ -108,7 +109,7 @@ public final class Keydir implements AutoCloseable {
           services.auditLog(), services.uploads(), services.claims(), services.queries(), services.resets(),
           services.listing(), rateLimiter, adminToken, config.limits().maxBodyBytes(), ring, rotation,
           new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
-          metrics);
+          metrics, new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()));
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),

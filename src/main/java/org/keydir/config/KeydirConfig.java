@@ -111,11 +111,15 @@ public record KeydirConfig(
   }
 
   /**
-   * Per-device token bucket for client endpoints, per keydir process (N replicas allow N times
-   * the rate). The admin API is never limited.
+   * Per-device token bucket for client endpoints and per-origin bucket for federation endpoints,
+   * per keydir process (N replicas allow N times the rate). The admin API is never limited.
    */
-  public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {
+  public record RateLimit(boolean enabled, int requestsPerSecond, int burst, int federationRequestsPerSecond,
+                          int federationBurst) {
     public RateLimit {
+      check(federationRequestsPerSecond > 0, "rate_limit.federation_requests_per_second must be > 0 (got %d)",
+          federationRequestsPerSecond);
+      check(federationBurst >= 1, "rate_limit.federation_burst must be >= 1 (got %d)", federationBurst);
       check(requestsPerSecond > 0, "rate_limit.requests_per_second must be > 0 (got %d)", requestsPerSecond);
       check(burst >= 1, "rate_limit.burst must be >= 1 (got %d)", burst);
     }
@@ -227,7 +231,7 @@ public record KeydirConfig(
         new Database(null, 16, 5_000),
         null,
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
-        new RateLimit(true, 20, 100),
+        new RateLimit(true, 20, 100, 50, 200),
         new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
         new Rotation("1h", "30d", "7d", "1m", "1d"),
         new Metrics(true, "1m"),

@@ -30,7 +30,8 @@ public final class Routes {
                      KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
                      OneTimeKeyListing listing, RateLimiter rateLimiter, String adminToken, long maxBodyBytes,
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
-                     ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics) {}
+                     ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
+                     FederationRateLimiter federationRateLimiter) {}
 
   private Routes() {}
 
@@ -96,9 +97,13 @@ public final class Routes {
         deps.clock());
     router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
     String federation = "/_matrix/federation/v1";
-    router.post(federation + "/user/keys/query").handler(deps.federationAuth()).handler(Replies.json(fed::query));
-    router.post(federation + "/user/keys/claim").handler(deps.federationAuth()).handler(Replies.json(fed::claim));
-    router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(Replies.json(fed::devices));
+    FederationRateLimiter perOrigin = deps.federationRateLimiter();
+    router.post(federation + "/user/keys/query").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::query));
+    router.post(federation + "/user/keys/claim").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::claim));
+    router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::devices));
 
     ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(deps.serverKeyAdmin());
     router.get(admin + "/server_keys").handler(adminAuth).handler(Replies.json(keysAdmin::list));

@@ -126,6 +126,26 @@ class PeerKeyBoundsTest {
   }
 
   @Test
+  void a_peer_replaying_one_signed_request_is_rate_limited_per_origin() throws Exception {
+    try (HostilePeer peer = new HostilePeer("replay.test");
+         TestKeydir kd = TestKeydir.start(TestDatabase.fresh(), Map.of("KEYDIR_FEDERATION_SERVERS",
+             "replay.test=" + peer.baseUrl(), "KEYDIR_RATE_LIMIT_ENABLED", "true",
+             "KEYDIR_RATE_LIMIT_FEDERATION_BURST", "10", "KEYDIR_RATE_LIMIT_FEDERATION_REQUESTS_PER_SECOND", "1"))) {
+      String auth = peer.authorization("ed25519:first", "POST", QUERY, TestKeydir.SERVER_NAME,
+          CanonicalJson.parse(BODY.getBytes()));
+      int ok = 0;
+      int limited = 0;
+      for (int i = 0; i < 40; i++) {
+        Raw.Answer a = Raw.send(kd.keydir.baseUrl() + QUERY, "POST", auth, BODY, Duration.ofSeconds(10));
+        if (a.status() == 200) ok++;
+        if (a.status() == 429) limited++;
+      }
+      assertThat(ok).as("answered of 40 replays, burst 10").isBetween(10, 13);
+      assertThat(limited).isEqualTo(40 - ok);
+    }
+  }
+
+  @Test
   void a_request_claiming_to_come_from_our_own_server_name_is_refused_without_a_lookup() throws Exception {
     try (HostilePeer us = new HostilePeer(TestKeydir.SERVER_NAME); TestKeydir kd = keydirFor(us)) {
       Raw.Answer a = signedQuery(kd, us, "ed25519:first");
