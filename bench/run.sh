@@ -11,7 +11,7 @@
 #
 # Everything lands in bench/results/<date>/ (summary.md, and per run results.json + report.html).
 # Knobs (environment): DURATION (4s) WARMUP (1s, before each level) SERVER_WARMUP (8s, before the first phase) LEVELS (1,4,16,64) DEVICES (256) PHASES, PGPORT (55432),
-# KEYDIR_BENCH_JAVA_OPTS (JVM options for the keydir server; default -Xmx256m, as ./keydir), RAW_ON_EMBEDDED (1: also
+# KEYDIR_BENCH_JAVA_OPTS (JVM options for the keydir server; default as ./keydir), RAW_ON_EMBEDDED (1: also
 # pgbench the claim on the embedded server's PostgreSQL, like for like with step 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -168,7 +168,7 @@ psql15 -d postgres -c "DROP DATABASE pgraw"
 start_keydir() {  # start_keydir <data dir> [database url]: sets KEYDIR_PID, waits for /ready
   KEYDIR_DATA_DIR=$1 KEYDIR_DATABASE_URL=${2:-} KEYDIR_LISTEN_PORT=$KEYDIR_PORT KEYDIR_ADMIN_TOKEN=$ADMIN_TOKEN \
     KEYDIR_RATE_LIMIT_ENABLED=false KEYDIR_KEY_ENCRYPTION_KEY=$BENCH_KEK \
-    java ${KEYDIR_BENCH_JAVA_OPTS:--Xmx256m} -jar "$JAR" serve >> "$WORK/keydir-$(basename "$1").log" 2>&1 &
+    MALLOC_ARENA_MAX=2 java ${KEYDIR_BENCH_JAVA_OPTS:--Xmx224m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:MaxDirectMemorySize=64m} -jar "$JAR" serve >> "$WORK/keydir-$(basename "$1").log" 2>&1 &
   KEYDIR_PID=$!
   for _ in $(seq 1 600); do curl -sf "localhost:$KEYDIR_PORT/ready" >/dev/null && return 0; sleep 0.05; done
   echo "keydir did not become ready" >&2; tail -20 "$WORK/keydir-$(basename "$1").log" >&2; exit 1
