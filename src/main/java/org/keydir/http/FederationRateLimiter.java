@@ -4,13 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import org.keydir.config.KeydirConfig;
 import org.keydir.federation.FederationAuth;
-import org.keydir.keys.KeydirException;
 
 /**
  * Per-origin rate limit for federation endpoints (replaying one signed claim 400 times once
@@ -33,14 +31,8 @@ public final class FederationRateLimiter implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    ConsumptionProbe probe = buckets.get(origin, o -> Bucket.builder()
+    RateLimiter.admit(ctx, buckets.get(origin, o -> Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(cfg.federationBurst())
-            .refillGreedy(cfg.federationRequestsPerSecond(), Duration.ofSeconds(1)).build()).build())
-        .tryConsumeAndReturnRemaining(1);
-    if (probe.isConsumed()) {
-      ctx.next();
-    } else {
-      ctx.fail(KeydirException.rateLimited(Math.max(1, probe.getNanosToWaitForRefill() / 1_000_000)));
-    }
+            .refillGreedy(cfg.federationRequestsPerSecond(), Duration.ofSeconds(1)).build()).build()));
   }
 }

@@ -31,7 +31,12 @@ public final class RateLimiter implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    ConsumptionProbe probe = buckets.computeIfAbsent(caller, c -> newBucket()).tryConsumeAndReturnRemaining(1);
+    admit(ctx, buckets.computeIfAbsent(caller, c -> newBucket()));
+  }
+
+  /** One token from {@code bucket}: on to the next handler, or 429 with the wait until the next token. */
+  static void admit(RoutingContext ctx, Bucket bucket) {
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {
       ctx.next();
     } else {
