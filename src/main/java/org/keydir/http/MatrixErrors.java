@@ -47,6 +47,10 @@ public final class MatrixErrors {
       return of(e);
     }
     if (t == null || (t instanceof io.vertx.ext.web.handler.HttpException && status > 0)) return forStatus(status);
+    if (DatabaseErrors.isPoolSaturated(t)) {
+      LOG.warn("request {}: no database connection free in time: {}", requestId, t.toString());
+      return Reply.of(503, "M_UNKNOWN", "server busy, try again later");
+    }
     if (DatabaseErrors.isUnavailable(t)) {
       LOG.warn("request {}: database unavailable: {}", requestId, t.toString());
       return Reply.of(503, "M_UNKNOWN", "database unavailable, try again later");

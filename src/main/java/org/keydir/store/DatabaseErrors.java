@@ -27,6 +27,23 @@ public final class DatabaseErrors {
     return false;
   }
 
+  /**
+   * The pool had no free connection for a whole {@code database.connect_timeout_ms} (or its wait
+   * queue was full): the database answers, keydir is saturated. Still a 503, but not "unavailable".
+   */
+  public static boolean isPoolSaturated(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String name = c.getClass().getName();
+      if (name.endsWith("ConnectionPoolTooBusyException")) return true;
+      if (String.valueOf(c.getMessage()).startsWith("Timeout waiting for connection")) return true;   // sql-client pool
+      // what the pool's connection timeout (database.connect_timeout_ms) fails a waiter with: it was
+      // answered as a 500 for everyone once 20 huge bulk claims held every connection
+      if (name.endsWith("NoStackTraceThrowable") && "Timeout".equals(c.getMessage())) return true;
+      if (c.getCause() == c) break;
+    }
+    return false;
+  }
+
   /** For {@code recover}: a database outage becomes {@code KeydirException(UNAVAILABLE)}; anything else passes. */
   public static <T> java.util.function.Function<Throwable, io.vertx.core.Future<T>> toUnavailable() {
     return t -> io.vertx.core.Future.failedFuture(
