@@ -23,6 +23,8 @@ public final class KeyRing implements OwnKeys {
   private final SecretBox box;
   private final String serverName;
   private final AtomicReference<Snapshot> current = new AtomicReference<>(Snapshot.EMPTY);
+  private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+  private long applied;   // guarded by this
 
   /** Keys (policy view), public keys by id, and seeds of the keys in {@code verify_keys}. */
   public record Snapshot(List<ServerKey> keys, Map<String, String> publicKeys, Map<String, byte[]> seeds) {
@@ -43,6 +45,10 @@ public final class KeyRing implements OwnKeys {
 
   /** Loads the keys; a seed that does not decrypt (wrong key-encryption key) fails the Future. */
   public Future<Snapshot> refresh() {
+    // Refreshes overlap (the periodic one and one per NOTIFY): a read that started earlier must
+    // never replace the snapshot of a read that started later, or the ring would step back to a
+    // key that was already expired or revoked.
+    long ticket = started.incrementAndGet();
     return store.all(pool).map(stored -> {
       Map<String, String> publicKeys = new HashMap<>();
       Map<String, byte[]> seeds = new HashMap<>();
@@ -54,8 +60,13 @@ public final class KeyRing implements OwnKeys {
       }
       Snapshot s = new Snapshot(stored.stream().map(ServerKeyStore.StoredKey::key).toList(), Map.copyOf(publicKeys),
           Map.copyOf(seeds));
-      current.set(s);
-      return s;
+      synchronized (this) {
+        if (ticket > applied) {
+          applied = ticket;
+          current.set(s);
+        }
+      }
+      return current.get();
     });
   }
 
