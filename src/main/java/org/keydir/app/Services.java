@@ -17,6 +17,8 @@ import org.keydir.keys.RemoteServers;
 import org.keydir.keys.UploadLimits;
 import org.keydir.store.AuditStore;
 import org.keydir.store.ClaimStore;
+import org.keydir.keys.CrossSigningUploads;
+import org.keydir.store.CrossSigningKeyStore;
 import org.keydir.store.Database;
 import org.keydir.store.DeviceKeyStore;
 import org.keydir.store.DeviceListStore;
@@ -28,7 +30,7 @@ import org.keydir.store.TokenStore;
 /** The domain services over one database: built once, used by the HTTP server and by the CLI. */
 public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                        KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
-                       OneTimeKeyListing listing) {
+                       OneTimeKeyListing listing, CrossSigningUploads crossSigning) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
     return wire(database, config, clock, remote, claimed -> { });
@@ -59,6 +61,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits,
             config.limits().maxUsersPerQuery()),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
-        new OneTimeKeyListing(pool, oneTimeKeys));
+        new OneTimeKeyListing(pool, oneTimeKeys),
+        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock));
   }
 }

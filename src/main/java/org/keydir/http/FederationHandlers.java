@@ -48,9 +48,7 @@ final class FederationHandlers {
   /** POST /_matrix/federation/v1/user/keys/query: only our users; never asks other servers. */
   Future<JsonNode> query(RoutingContext ctx) {
     QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
-    return queries.queryLocal(req.devicesByUser())
-        .map(devices -> KeysJson.queried(new KeyQueries.Result(devices, java.util.Map.of(), java.util.Map.of())))
-        .map(FederationHandlers::withoutFailures);
+    return queries.queryForPeer(req.devicesByUser()).map(KeysJson::queried).map(FederationHandlers::withoutFailures);
   }
 
   /** POST /_matrix/federation/v1/user/keys/claim: only our users, same atomic claim as local clients. */
@@ -71,6 +69,10 @@ final class FederationHandlers {
         device.set("keys", CanonicalJson.parse(d.keyJson()));
         if (d.displayName() != null) device.put("device_display_name", d.displayName());
       });
+      String master = u.crossSigning().get("master");
+      String selfSigning = u.crossSigning().get("self_signing");
+      if (master != null) body.set("master_key", CanonicalJson.parse(master));
+      if (selfSigning != null) body.set("self_signing_key", CanonicalJson.parse(selfSigning));
       return body;
     });
   }

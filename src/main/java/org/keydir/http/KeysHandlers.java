@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.Caller;
 import org.keydir.keys.ClaimRequest;
+import org.keydir.keys.CrossSigningUpload;
+import org.keydir.keys.CrossSigningUploads;
 import org.keydir.keys.KeyClaims;
 import org.keydir.keys.KeyQueries;
 import org.keydir.keys.KeyUploads;
@@ -17,7 +19,10 @@ final class KeysHandlers {
   private final KeyClaims claims;
   private final KeyQueries queries;
 
-  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries) {
+  private final CrossSigningUploads crossSigning;
+
+  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries, CrossSigningUploads crossSigning) {
+    this.crossSigning = crossSigning;
     this.uploads = uploads;
     this.claims = claims;
     this.queries = queries;
@@ -39,6 +44,14 @@ final class KeysHandlers {
   /** POST /keys/query {device_keys: {user: [device…]}, timeout?} → {device_keys, failures}. */
   Future<JsonNode> query(RoutingContext ctx) {
     QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
-    return queries.query(req).map(KeysJson::queried);
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
+    return queries.query(caller.userId(), req).map(KeysJson::queried);
+  }
+
+  /** POST /keys/device_signing/upload {master_key?, self_signing_key?, user_signing_key?} → {}. */
+  Future<JsonNode> deviceSigningUpload(RoutingContext ctx) {
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
+    CrossSigningUpload req = CrossSigningUpload.fromJson(JsonBodies.object(ctx));
+    return crossSigning.upload(caller, req).map(v -> KeysJson.empty());
   }
 }

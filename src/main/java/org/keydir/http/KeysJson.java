@@ -57,8 +57,22 @@ final class KeysJson {
       user.set(d.deviceId(), keys);
     }
     result.remoteUsers().forEach(users::set);
+    for (String u : result.localUsers()) if (!users.has(u)) users.putObject(u);   // Synapse and sytest expect {} too
+    String[][] fields = {{"master", "master_keys"}, {"self_signing", "self_signing_keys"}, {"user_signing", "user_signing_keys"}};
+    for (String[] f : fields) {
+      ObjectNode out = F.objectNode();
+      result.crossSigning().forEach((user, byUsage) -> {
+        String json = byUsage.get(f[0]);
+        if (json != null) out.set(user, CanonicalJson.parse(json));
+      });
+      body.set(f[1], out);
+    }
     body.set("failures", failures(result.failures()));
     return body;
+  }
+
+  static JsonNode empty() {
+    return F.objectNode();
   }
 
   /** Servers that did not answer in time or answered badly, in Synapse's failure shape. */

@@ -25,12 +25,30 @@ public final class MatrixErrors {
 
   /** The router's failure handler (also used for 404/405/413 raised by vertx-web itself). */
   public static void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof org.keydir.keys.ApprovalRequired a && !ctx.response().headWritten()) {
+      Replies.json(ctx, 401, userInteractiveAuth(a));
+      return;
+    }
     Reply reply = of(ctx.failure(), ctx.statusCode(), RequestIds.of(ctx));
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
     }
     send(ctx, reply);
+  }
+
+  /**
+   * Spec "User-interactive authentication API": 401 with the flows that would complete the request.
+   * Its one stage is the operator's approval (MSC4312 {@code m.oauth}); a client that retries in an
+   * open approval window succeeds (the window is the next step of issue 13).
+   */
+  static ObjectNode userInteractiveAuth(org.keydir.keys.ApprovalRequired a) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.putArray("flows").addObject().putArray("stages").add(org.keydir.keys.ApprovalRequired.STAGE);
+    body.putObject("params").putObject(org.keydir.keys.ApprovalRequired.STAGE);
+    body.put("session", a.session());
+    body.put("error", a.getMessage());
+    return body;
   }
 
   static void send(RoutingContext ctx, Reply reply) {

@@ -12,6 +12,7 @@ import org.keydir.serverkeys.KeyRing;
 import org.keydir.serverkeys.RotationConfig;
 import org.keydir.serverkeys.ServerKeyAdmin;
 import io.vertx.ext.web.Router;
+import org.keydir.keys.CrossSigningUploads;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.keydir.admin.AuditLog;
 import org.keydir.admin.DeviceAdmin;
@@ -31,7 +32,7 @@ public final class Routes {
                      OneTimeKeyListing listing, RateLimiter rateLimiter, String adminToken, long maxBodyBytes,
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
-                     FederationRateLimiter federationRateLimiter) {}
+                     FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning) {}
 
   private Routes() {}
 
@@ -68,7 +69,7 @@ public final class Routes {
     router.get("/_matrix/client/v3/account/whoami").handler(clientAuth).handler(deps.rateLimiter())
         .handler(Replies.json(account::whoami));
 
-    KeysHandlers keys = new KeysHandlers(deps.uploads(), deps.claims(), deps.queries());
+    KeysHandlers keys = new KeysHandlers(deps.uploads(), deps.claims(), deps.queries(), deps.crossSigning());
     ResetHandlers reset = new ResetHandlers(deps.resets(), deps.listing());
     String v3 = "/_matrix/client/v3";
     for (var e : java.util.Map.<String, Function<RoutingContext, Future<? extends JsonNode>>>of(
@@ -76,6 +77,8 @@ public final class Routes {
         v3 + "/keys/claim", keys::claim,
         v3 + "/keys/query", keys::query,
         v3 + "/keys/reset", reset::reset,
+        v3 + "/keys/device_signing/upload", keys::deviceSigningUpload,
+        "/_matrix/client/unstable/keys/device_signing/upload", keys::deviceSigningUpload,
         "/_matrix/client/unstable/org.matrix.msc4162/keys/reset", reset::reset).entrySet()) {
       router.post(e.getKey()).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(e.getValue()));
     }

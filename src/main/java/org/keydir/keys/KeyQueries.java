@@ -24,6 +24,7 @@ public final class KeyQueries {
   private final RemoteServers remote;
   private final RemoteLimits remoteLimits;
   private final int maxUsers;
+  private final org.keydir.store.CrossSigningKeyStore crossSigningKeys = new org.keydir.store.CrossSigningKeyStore();
   private final DeviceListStore deviceLists;
 
   public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
@@ -38,7 +39,8 @@ public final class KeyQueries {
   }
 
   /** A local user's devices with keys and the user's device-list position (federation user/devices). */
-  public record UserDevices(String userId, long streamId, List<QueriedDevice> devices) {}
+  /** {@code crossSigning}: usage → key JSON, master and self-signing only (never user-signing over federation). */
+  public record UserDevices(String userId, long streamId, List<QueriedDevice> devices, Map<String, String> crossSigning) {}
 
   public Future<UserDevices> userDevices(String userId) {
     if (!MatrixIds.isUserId(userId) || !MatrixIds.serverOf(userId).equals(serverName)) {
@@ -46,13 +48,26 @@ public final class KeyQueries {
     }
     var position = deviceLists.position(pool, userId);
     var devices = queryLocal(Map.of(userId, List.of()));
-    return Future.all(position, devices).map(v -> new UserDevices(userId, position.result(), devices.result()));
+    var identity = crossSigning(List.of(userId), null);
+    return Future.all(position, devices, identity).map(v -> new UserDevices(userId, position.result(), devices.result(),
+        identity.result().getOrDefault(userId, Map.of())));
   }
 
+  /**
+   * {@code crossSigning}: user → usage → key JSON as uploaded, for local queried users; the
+   * user-signing key only for the caller's own user (spec: nobody else may see it). {@code localUsers}:
+   * every local user queried, so each appears in {@code device_keys} even without devices.
+   */
   public record Result(List<QueriedDevice> devices, Map<String, JsonNode> remoteUsers,
-                       Map<String, RemoteFailure> failures) {}
+                       Map<String, RemoteFailure> failures, Map<String, Map<String, String>> crossSigning,
+                       List<String> localUsers) {}
 
   public Future<Result> query(QueryRequest req) {
+    return query(null, req);
+  }
+
+  /** {@code callerUserId} decides what cross-signing keys are visible (null: none of the private ones). */
+  public Future<Result> query(String callerUserId, QueryRequest req) {
     if (req.devicesByUser().size() > maxUsers) return Future.failedFuture(tooMany(req.devicesByUser().size()));
     Map<String, List<String>> local = new TreeMap<>();
     Map<String, ObjectNode> remoteBodies = new TreeMap<>();
@@ -68,11 +83,40 @@ public final class KeyQueries {
       }
     });
     Future<List<QueriedDevice>> mine = queryLocal(local);
+    Future<Map<String, Map<String, String>>> identities = crossSigning(new ArrayList<>(local.keySet()), callerUserId);
     Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
         (server, remainingMs) -> remote.queryKeys(server, remoteBodies.get(server), remainingMs), "device_keys",
         remoteLimits.timeout(req.timeoutMs()), remoteLimits.maxServers());
-    return Future.all(mine, theirs)
-        .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures()));
+    return Future.all(mine, theirs, identities)
+        .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures(), identities.result(),
+            new ArrayList<>(local.keySet())));
+  }
+
+  /**
+   * For a federation peer: only this server's users, never asking other servers, with master and
+   * self-signing keys (never a user-signing key over federation).
+   */
+  public Future<Result> queryForPeer(Map<String, List<String>> byUser) {
+    Map<String, List<String>> local = new TreeMap<>();
+    byUser.forEach((user, devices) -> {
+      if (MatrixIds.serverOf(user).equals(serverName)) local.put(user, devices);
+    });
+    Future<List<QueriedDevice>> mine = queryLocal(local);
+    Future<Map<String, Map<String, String>>> identities = crossSigning(new ArrayList<>(local.keySet()), null);
+    return Future.all(mine, identities).map(v -> new Result(mine.result(), Map.of(), Map.of(), identities.result(),
+        new ArrayList<>(local.keySet())));
+  }
+
+  private Future<Map<String, Map<String, String>>> crossSigning(List<String> users, String callerUserId) {
+    if (users.isEmpty()) return Future.succeededFuture(Map.of());
+    return crossSigningKeys.forUsers(pool, users).map(stored -> {
+      Map<String, Map<String, String>> out = new TreeMap<>();
+      for (StoredCrossSigningKey k : stored) {
+        if (k.usage().equals(CrossSigningKey.USER_SIGNING) && !k.userId().equals(callerUserId)) continue;
+        out.computeIfAbsent(k.userId(), u -> new TreeMap<>()).put(k.usage(), k.json());
+      }
+      return out;
+    });
   }
 
   /** Only this server's users (for local clients and for federation peers asking us). */

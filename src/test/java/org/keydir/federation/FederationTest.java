@@ -135,6 +135,29 @@ class FederationTest {
   }
 
   @Test
+  void peers_get_master_and_self_signing_keys_and_never_a_user_signing_key() throws Exception {
+    SigningDevice onB = stocked(b, "crosssigned", 0);
+    org.keydir.testing.CrossSigningIdentity id = new org.keydir.testing.CrossSigningIdentity(onB.userId);
+    assertThat(b.http.post("/_matrix/client/v3/keys/device_signing/upload", onB.token,
+        org.keydir.crypto.CanonicalJson.encode(id.all())).status()).isEqualTo(200);
+    ObjectNode q = JsonNodeFactory.instance.objectNode();
+    q.putObject("device_keys").putArray(onB.userId);
+    HttpResponse<String> r = signedAs(a, "POST", b, "/_matrix/federation/v1/user/keys/query", q, "b.test");
+    JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(body.path("master_keys").path(onB.userId).path("keys").has("ed25519:" + id.master.publicKeyBase64()))
+        .as(r.body()).isTrue();
+    assertThat(body.path("self_signing_keys").has(onB.userId)).isTrue();
+    assertThat(body.path("user_signing_keys").has(onB.userId)).isFalse();
+    HttpResponse<String> devices = signedAs(a, "GET", b,
+        "/_matrix/federation/v1/user/devices/" + onB.userId.replace("@", "%40"), null, "b.test");
+    JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(devices.body());
+    assertThat(list.path("master_key").path("keys").has("ed25519:" + id.master.publicKeyBase64())).isTrue();
+    assertThat(list.has("self_signing_key")).isTrue();
+    assertThat(list.has("user_signing_key")).isFalse();
+    assertThat(devices.body()).doesNotContain(id.usk.publicKeyBase64());
+  }
+
+  @Test
   void concurrent_local_and_federated_claims_on_one_device_never_share_a_key() throws Exception {
     SigningDevice target = stocked(b, "popular", 100);
     SigningDevice localClaimer = new SigningDevice(b.createDevice("localc", null));
