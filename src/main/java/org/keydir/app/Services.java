@@ -18,6 +18,8 @@ import org.keydir.keys.UploadLimits;
 import org.keydir.store.AuditStore;
 import org.keydir.store.ClaimStore;
 import org.keydir.keys.CrossSigningUploads;
+import org.keydir.keys.SignatureUploads;
+import org.keydir.store.KeySignatureStore;
 import org.keydir.store.CrossSigningKeyStore;
 import org.keydir.store.Database;
 import org.keydir.store.DeviceKeyStore;
@@ -30,7 +32,7 @@ import org.keydir.store.TokenStore;
 /** The domain services over one database: built once, used by the HTTP server and by the CLI. */
 public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                        KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
-                       OneTimeKeyListing listing, CrossSigningUploads crossSigning) {
+                       OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
     return wire(database, config, clock, remote, claimed -> { });
@@ -62,6 +64,8 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
             config.limits().maxUsersPerQuery()),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys),
-        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock));
+        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock),
+        new SignatureUploads(pool, server, deviceKeys, new CrossSigningKeyStore(), new KeySignatureStore(), deviceLists,
+            clock));
   }
 }

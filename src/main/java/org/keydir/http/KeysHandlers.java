@@ -11,6 +11,7 @@ import org.keydir.keys.KeyClaims;
 import org.keydir.keys.KeyQueries;
 import org.keydir.keys.KeyUploads;
 import org.keydir.keys.QueryRequest;
+import org.keydir.keys.SignatureUploads;
 import org.keydir.keys.UploadRequest;
 
 /** {@code /_matrix/client/v3/keys/{upload,query,claim}}: parse → domain → render. */
@@ -20,9 +21,12 @@ final class KeysHandlers {
   private final KeyQueries queries;
 
   private final CrossSigningUploads crossSigning;
+  private final SignatureUploads signatures;
 
-  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries, CrossSigningUploads crossSigning) {
+  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries, CrossSigningUploads crossSigning,
+               SignatureUploads signatures) {
     this.crossSigning = crossSigning;
+    this.signatures = signatures;
     this.uploads = uploads;
     this.claims = claims;
     this.queries = queries;
@@ -46,6 +50,13 @@ final class KeysHandlers {
     QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
     Caller caller = ctx.get(Caller.CONTEXT_KEY);
     return queries.query(caller.userId(), req).map(KeysJson::queried);
+  }
+
+  /** POST /keys/signatures/upload {user: {key_id: signed object}} → {failures: {user: {key_id: {errcode, error}}}}. */
+  Future<JsonNode> signaturesUpload(RoutingContext ctx) {
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
+    var entries = SignatureUploads.parse(JsonBodies.object(ctx));
+    return signatures.upload(caller, entries).map(KeysJson::signatureFailures);
   }
 
   /** POST /keys/device_signing/upload {master_key?, self_signing_key?, user_signing_key?} → {}. */

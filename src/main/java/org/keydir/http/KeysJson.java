@@ -71,6 +71,16 @@ final class KeysJson {
     return body;
   }
 
+  static JsonNode signatureFailures(Map<String, Map<String, org.keydir.keys.SignaturePlanner.Failure>> failures) {
+    ObjectNode body = F.objectNode();
+    ObjectNode f = body.putObject("failures");
+    failures.forEach((user, byKey) -> {
+      ObjectNode u = f.putObject(user);
+      byKey.forEach((key, why) -> u.putObject(key).put("errcode", why.errcode()).put("error", why.error()));
+    });
+    return body;
+  }
+
   static JsonNode empty() {
     return F.objectNode();
   }

@@ -32,7 +32,8 @@ public final class Routes {
                      OneTimeKeyListing listing, RateLimiter rateLimiter, String adminToken, long maxBodyBytes,
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
-                     FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning) {}
+                     FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning,
+                     org.keydir.keys.SignatureUploads signatures) {}
 
   private Routes() {}
 
@@ -69,7 +70,8 @@ public final class Routes {
     router.get("/_matrix/client/v3/account/whoami").handler(clientAuth).handler(deps.rateLimiter())
         .handler(Replies.json(account::whoami));
 
-    KeysHandlers keys = new KeysHandlers(deps.uploads(), deps.claims(), deps.queries(), deps.crossSigning());
+    KeysHandlers keys = new KeysHandlers(deps.uploads(), deps.claims(), deps.queries(), deps.crossSigning(),
+        deps.signatures());
     ResetHandlers reset = new ResetHandlers(deps.resets(), deps.listing());
     String v3 = "/_matrix/client/v3";
     for (var e : java.util.Map.<String, Function<RoutingContext, Future<? extends JsonNode>>>of(
@@ -79,6 +81,8 @@ public final class Routes {
         v3 + "/keys/reset", reset::reset,
         v3 + "/keys/device_signing/upload", keys::deviceSigningUpload,
         "/_matrix/client/unstable/keys/device_signing/upload", keys::deviceSigningUpload,
+        v3 + "/keys/signatures/upload", keys::signaturesUpload,
+        "/_matrix/client/unstable/keys/signatures/upload", keys::signaturesUpload,
         "/_matrix/client/unstable/org.matrix.msc4162/keys/reset", reset::reset).entrySet()) {
       router.post(e.getKey()).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(e.getValue()));
     }

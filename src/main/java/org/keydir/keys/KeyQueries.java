@@ -25,6 +25,7 @@ public final class KeyQueries {
   private final RemoteLimits remoteLimits;
   private final int maxUsers;
   private final org.keydir.store.CrossSigningKeyStore crossSigningKeys = new org.keydir.store.CrossSigningKeyStore();
+  private final org.keydir.store.KeySignatureStore keySignatures = new org.keydir.store.KeySignatureStore();
   private final DeviceListStore deviceLists;
 
   public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
@@ -87,9 +88,12 @@ public final class KeyQueries {
     Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
         (server, remainingMs) -> remote.queryKeys(server, remoteBodies.get(server), remainingMs), "device_keys",
         remoteLimits.timeout(req.timeoutMs()), remoteLimits.maxServers());
-    return Future.all(mine, theirs, identities)
-        .map(v -> new Result(mine.result(), theirs.result().byUser(), theirs.result().failures(), identities.result(),
-            new ArrayList<>(local.keySet())));
+    Future<List<KeySignature>> sigs = signaturesOf(new ArrayList<>(local.keySet()));
+    return Future.all(List.of(mine, theirs, identities, sigs)).map(v -> {
+      Signed signed = merge(mine.result(), identities.result(), sigs.result(), callerUserId);
+      return new Result(signed.devices(), theirs.result().byUser(), theirs.result().failures(), signed.identities(),
+          new ArrayList<>(local.keySet()));
+    });
   }
 
   /**
@@ -103,8 +107,48 @@ public final class KeyQueries {
     });
     Future<List<QueriedDevice>> mine = queryLocal(local);
     Future<Map<String, Map<String, String>>> identities = crossSigning(new ArrayList<>(local.keySet()), null);
-    return Future.all(mine, identities).map(v -> new Result(mine.result(), Map.of(), Map.of(), identities.result(),
-        new ArrayList<>(local.keySet())));
+    Future<List<KeySignature>> sigs = signaturesOf(new ArrayList<>(local.keySet()));
+    return Future.all(mine, identities, sigs).map(v -> {
+      Signed signed = merge(mine.result(), identities.result(), sigs.result(), null);
+      return new Result(signed.devices(), Map.of(), Map.of(), signed.identities(), new ArrayList<>(local.keySet()));
+    });
+  }
+
+  private record Signed(List<QueriedDevice> devices, Map<String, Map<String, String>> identities) {}
+
+  private Future<List<KeySignature>> signaturesOf(List<String> users) {
+    return users.isEmpty() ? Future.succeededFuture(List.of()) : keySignatures.forUsers(pool, users);
+  }
+
+  /**
+   * Spec: a device's keys carry its user's self-signing signature; a master key carries its own
+   * user's device signatures, and the viewer's own user-signing signature on it; nobody sees the
+   * signatures other users' user-signing keys made.
+   */
+  private static Signed merge(List<QueriedDevice> devices, Map<String, Map<String, String>> identities,
+                              List<KeySignature> sigs, String viewer) {
+    if (sigs.isEmpty()) return new Signed(devices, identities);
+    List<QueriedDevice> outDevices = new ArrayList<>(devices.size());
+    for (QueriedDevice d : devices) {
+      List<KeySignature> on = sigs.stream().filter(s -> s.userId().equals(d.userId()) && s.targetKeyId().equals(d.deviceId())
+          && s.signerUserId().equals(d.userId())).toList();
+      outDevices.add(on.isEmpty() ? d : new QueriedDevice(d.userId(), d.deviceId(), SignatureMerge.into(d.keyJson(), on),
+          d.displayName()));
+    }
+    Map<String, Map<String, String>> outIds = new TreeMap<>();
+    identities.forEach((user, byUsage) -> {
+      Map<String, String> copy = new TreeMap<>(byUsage);
+      String master = byUsage.get(CrossSigningKey.MASTER);
+      if (master != null) {
+        String masterPublic = CrossSigningKey.parse("master_key", CrossSigningKey.MASTER,
+            org.keydir.crypto.CanonicalJson.parse(master)).publicKey();
+        List<KeySignature> on = sigs.stream().filter(s -> s.userId().equals(user) && s.targetKeyId().equals(masterPublic)
+            && (s.signerUserId().equals(user) || s.signerUserId().equals(viewer))).toList();
+        copy.put(CrossSigningKey.MASTER, SignatureMerge.into(master, on));
+      }
+      outIds.put(user, copy);
+    });
+    return new Signed(outDevices, outIds);
   }
 
   private Future<Map<String, Map<String, String>>> crossSigning(List<String> users, String callerUserId) {

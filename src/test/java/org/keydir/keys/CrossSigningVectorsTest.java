@@ -23,8 +23,8 @@ import org.keydir.testing.TestKeydir;
 
 /**
  * The cross-signing vectors of a real client (matrix-sdk-crypto 0.19.1, ../shared/vectors/cross-signing),
- * replayed in their README's order with the answers it lists. Steps 3, 4 and 9–12
- * ({@code /keys/signatures/upload}) are the next step of issue 13 and are not replayed yet.
+ * replayed in their README's order with the answers it lists, with "nothing stored" checked by a
+ * query after each negative vector.
  */
 @DisplayName("Cross-signing: a real client's requests, replayed")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
@@ -33,6 +33,7 @@ import org.keydir.testing.TestKeydir;
 class CrossSigningVectorsTest {
   private static final Path DIR = Path.of("src", "test", "resources", "vectors", "cross-signing");
   private static final String DEVICE_SIGNING = "/_matrix/client/v3/keys/device_signing/upload";
+  private static final String SIGNATURES = "/_matrix/client/v3/keys/signatures/upload";
   private TestKeydir kd;
   private TestKeydir.Device alice;
   private TestKeydir.Device bob;
@@ -77,6 +78,22 @@ class CrossSigningVectorsTest {
   }
 
   @Test
+  @Order(3)
+  void step_3_and_4_a_bad_signature_is_a_failure_and_the_stored_one_stays_then_the_good_duplicate_is_accepted()
+      throws Exception {
+    JsonNode before = query(alice, "@alice:example.org").path("device_keys");
+    Http.Response bad = post(SIGNATURES, alice, "neg_alice_signatures_upload_altered.json");
+    assertThat(bad.status()).as(bad.toString()).isEqualTo(200);
+    assertThat(bad.json().path("failures").path("@alice:example.org").path("ALICEDEV").path("errcode").asText())
+        .isEqualTo("M_INVALID_SIGNATURE");
+    assertThat(query(alice, "@alice:example.org").path("device_keys")).isEqualTo(before);
+    Http.Response good = post(SIGNATURES, alice, "alice_signatures_upload.json");
+    assertThat(good.status()).as(good.toString()).isEqualTo(200);
+    assertThat(good.json().path("failures").isEmpty()).as(good.toString()).isTrue();
+    assertThat(query(alice, "@alice:example.org").path("device_keys")).isEqualTo(before);
+  }
+
+  @Test
   @Order(5)
   void step_5_to_8_bob_s_broken_uploads_store_nothing_and_his_good_one_needs_no_uia() throws Exception {
     assertThat(post("/_matrix/client/v3/keys/upload", bob, "bob_keys_upload.json").status()).isEqualTo(200);
@@ -88,6 +105,29 @@ class CrossSigningVectorsTest {
           .isFalse();
     }
     assertThat(post(DEVICE_SIGNING, bob, "bob_device_signing_upload.json").status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(9)
+  void step_9_to_12_bob_signs_his_device_and_alice_s_master_bad_ones_reported_and_stored_nowhere() throws Exception {
+    String aliceMaster = json("keys.json").path("alice").path("master").asText();
+    JsonNode bobBefore = query(bob, "@bob:example.org").path("device_keys");
+    Http.Response bad = post(SIGNATURES, bob, "neg_bob_signatures_upload_altered.json");
+    assertThat(bad.json().path("failures").path("@bob:example.org").has("BOBDEV")).as(bad.toString()).isTrue();
+    assertThat(query(bob, "@bob:example.org").path("device_keys")).isEqualTo(bobBefore);
+    Http.Response good = post(SIGNATURES, bob, "bob_signatures_upload.json");
+    assertThat(good.json().path("failures").isEmpty()).as(good.toString()).isTrue();
+    String bobSsk = json("keys.json").path("bob").path("self_signing").asText();
+    assertThat(query(alice, "@bob:example.org").path("device_keys").path("@bob:example.org").path("BOBDEV")
+        .path("signatures").path("@bob:example.org").has("ed25519:" + bobSsk)).isTrue();
+
+    JsonNode masterBefore = query(bob, "@alice:example.org").path("master_keys");
+    Http.Response badMaster = post(SIGNATURES, bob, "neg_bob_signs_alice_master_altered.json");
+    assertThat(badMaster.json().path("failures").path("@alice:example.org").has(aliceMaster)).as(badMaster.toString())
+        .isTrue();
+    assertThat(query(bob, "@alice:example.org").path("master_keys")).isEqualTo(masterBefore);
+    Http.Response verify = post(SIGNATURES, bob, "bob_signs_alice_master.json");
+    assertThat(verify.json().path("failures").isEmpty()).as(verify.toString()).isTrue();
   }
 
   @Test
@@ -114,14 +154,14 @@ class CrossSigningVectorsTest {
 
   @Test
   @Order(15)
-  void queries_return_the_keys_as_the_client_accepted_them_and_the_user_signing_key_only_to_its_owner() throws Exception {
+  void queries_return_the_keys_as_the_client_accepted_them_and_each_user_signing_signature_only_to_its_signer() throws Exception {
     JsonNode byAlice = query(alice, "@alice:example.org");
     JsonNode expected = json("response_query_alice_by_alice.json");
     for (String field : new String[] {"master_keys", "self_signing_keys", "user_signing_keys"}) {
       assertThat(byAlice.path(field)).as(field).isEqualTo(expected.path(field));
     }
     JsonNode byBob = query(bob, "@alice:example.org");
-    JsonNode expectedByBob = json("response_query_alice_by_bob.json");
+    JsonNode expectedByBob = json("response_query_alice_by_bob_after_verify.json");   // after step 12
     for (String field : new String[] {"master_keys", "self_signing_keys", "user_signing_keys"}) {
       assertThat(byBob.path(field)).as(field).isEqualTo(expectedByBob.path(field));
     }
