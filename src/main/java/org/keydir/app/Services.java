@@ -32,7 +32,8 @@ import org.keydir.store.TokenStore;
 /** The domain services over one database: built once, used by the HTTP server and by the CLI. */
 public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                        KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
-                       OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures) {
+                       OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures,
+                       org.keydir.admin.CrossSigningAdmin crossSigningAdmin) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
     return wire(database, config, clock, remote, claimed -> { });
@@ -48,6 +49,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
     AuditStore audit = new AuditStore();
     DeviceListStore deviceLists = new DeviceListStore();
+    org.keydir.store.CrossSigningApprovalStore approvals = new org.keydir.store.CrossSigningApprovalStore();
     String server = config.serverName();
     RemoteLimits remoteLimits = new RemoteLimits(config.federation().maxServersPerRequest(),
         config.federation().requestTimeoutMs());
@@ -64,8 +66,10 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
             config.limits().maxUsersPerQuery()),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys),
-        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock),
+        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock, approvals,
+            new KeySignatureStore(), audit, config.crossSigning().approvalUrl()),
         new SignatureUploads(pool, server, deviceKeys, new CrossSigningKeyStore(), new KeySignatureStore(), deviceLists,
-            clock));
+            clock),
+        new org.keydir.admin.CrossSigningAdmin(pool, approvals, audit, server, clock));
   }
 }

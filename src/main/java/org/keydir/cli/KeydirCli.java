@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "keydir", mixinStandardHelpOptions = true, version = "keydir 0.1.0",
     description = "End-to-end-encryption key directory for a Matrix homeserver.",
     subcommands = {ServeCommand.class, MigrateCommand.class, DeviceCommand.class, AuditCommand.class,
-        ServerKeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        ServerKeysCommand.class, CrossSigningCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class KeydirCli {
   public static void main(String[] args) {
     if (args.length == 0 || !args[0].equals("serve")) {

@@ -23,6 +23,7 @@ public record KeydirConfig(
     Metrics metrics,
     Audit audit,
     Cleanup cleanup,
+    CrossSigning crossSigning,
     String keyEncryptionKey,
     long shutdownGraceMs) {
 
@@ -41,6 +42,7 @@ public record KeydirConfig(
     check(metrics != null, "metrics must be set");
     check(audit != null, "audit must be set");
     check(cleanup != null, "cleanup must be set");
+    check(crossSigning != null, "cross_signing must be set");
     check(keyEncryptionKey == null || keyEncryptionKey.matches("[A-Za-z0-9+/]{43}=?"),
         "key_encryption_key must be 32 bytes in base64 (e.g. from: head -c32 /dev/urandom | base64)");
     check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
@@ -181,6 +183,16 @@ public record KeydirConfig(
     }
   }
 
+  /**
+   * Cross-signing. {@code approval_url}: the page a user is sent to (UIA stage {@code m.oauth},
+   * MSC4312) to ask the operator to approve replacing their identity; empty: none configured.
+   */
+  public record CrossSigning(String approvalUrl) {
+    public CrossSigning {
+      check(approvalUrl != null, "cross_signing.approval_url must be a string (empty for none)");
+    }
+  }
+
   /** How long audit rows are kept ({@code audit.retention}, default 1 year). */
   public record Audit(String retention) {
     public Audit {
@@ -237,6 +249,7 @@ public record KeydirConfig(
         new Metrics(true, "1m"),
         new Audit("365d"),
         new Cleanup("5s", 5_000),
+        new CrossSigning(""),
         null,
         30_000);
   }

@@ -18,7 +18,10 @@ final class AdminHandlers {
   private final DeviceAdmin devices;
   private final AuditLog auditLog;
 
-  AdminHandlers(DeviceAdmin devices, AuditLog auditLog) {
+  private final org.keydir.admin.CrossSigningAdmin crossSigning;
+
+  AdminHandlers(DeviceAdmin devices, AuditLog auditLog, org.keydir.admin.CrossSigningAdmin crossSigning) {
+    this.crossSigning = crossSigning;
     this.devices = devices;
     this.auditLog = auditLog;
   }
@@ -34,6 +37,17 @@ final class AdminHandlers {
   /** GET /users/{userId}/devices/{deviceId} → keys, counts, fallback state, claims served, last upload. */
   Future<JsonNode> showDevice(RoutingContext ctx) {
     return devices.show(ctx.pathParam("userId"), ctx.pathParam("deviceId")).map(AdminJson::device);
+  }
+
+  /** POST /users/{userId}/cross_signing/allow_replacement {for_ms?} → {user_id, expires_ts}. */
+  Future<JsonNode> allowCrossSigningReplacement(RoutingContext ctx) {
+    JsonNode body = ctx.body().length() == 0 ? JsonNodeFactory.instance.objectNode() : JsonBodies.object(ctx);
+    JsonNode forMs = body.get("for_ms");
+    if (forMs != null && !forMs.canConvertToLong()) throw KeydirException.badJson("'for_ms' must be an integer");
+    String user = ctx.pathParam("userId");
+    return crossSigning.allowReplacement(ACTOR, user,
+            forMs == null ? org.keydir.admin.CrossSigningAdmin.DEFAULT_WINDOW_MS : forMs.asLong())
+        .map(until -> JsonNodeFactory.instance.objectNode().put("user_id", user).put("expires_ts", until));
   }
 
   /** GET /users/{userId}/devices → {devices: [...]}. */

@@ -45,7 +45,7 @@ public final class MatrixErrors {
   static ObjectNode userInteractiveAuth(org.keydir.keys.ApprovalRequired a) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.putArray("flows").addObject().putArray("stages").add(org.keydir.keys.ApprovalRequired.STAGE);
-    body.putObject("params").putObject(org.keydir.keys.ApprovalRequired.STAGE);
+    body.putObject("params").putObject(org.keydir.keys.ApprovalRequired.STAGE).put("url", a.approvalUrl());
     body.put("session", a.session());
     body.put("error", a.getMessage());
     return body;

@@ -33,7 +33,7 @@ public final class Routes {
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
                      FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning,
-                     org.keydir.keys.SignatureUploads signatures) {}
+                     org.keydir.keys.SignatureUploads signatures, org.keydir.admin.CrossSigningAdmin crossSigningAdmin) {}
 
   private Routes() {}
 
@@ -90,7 +90,9 @@ public final class Routes {
         .handler(deps.rateLimiter()).handler(Replies.json(reset::listOneTimeKeys));
 
     String admin = "/_keydir/admin/v1";
-    AdminHandlers adm = new AdminHandlers(deps.deviceAdmin(), deps.auditLog());
+    AdminHandlers adm = new AdminHandlers(deps.deviceAdmin(), deps.auditLog(), deps.crossSigningAdmin());
+    router.post(admin + "/users/:userId/cross_signing/allow_replacement").handler(adminAuth)
+        .handler(Replies.json(adm::allowCrossSigningReplacement));
     router.post(admin + "/devices").handler(adminAuth).handler(Replies.json(adm::createDevice));
     router.get(admin + "/users/:userId/devices").handler(adminAuth).handler(Replies.json(adm::listDevices));
     router.get(admin + "/users/:userId/devices/:deviceId").handler(adminAuth).handler(Replies.json(adm::showDevice));

@@ -12,17 +12,24 @@ public final class ApprovalRequired extends RuntimeException {
   public static final String STAGE = "m.oauth";
   private static final SecureRandom RANDOM = new SecureRandom();
   private final String session;
+  private final String approvalUrl;
 
-  private ApprovalRequired(String message, String session) {
+  private ApprovalRequired(String message, String session, String approvalUrl) {
     super(message, null, false, false);
     this.session = session;
+    this.approvalUrl = approvalUrl;
   }
 
-  static ApprovalRequired forUser(String userId) {
+  static ApprovalRequired forUser(String userId, String approvalUrl) {
     byte[] b = new byte[18];
     RANDOM.nextBytes(b);
     return new ApprovalRequired("replacing the cross-signing keys of " + userId + " needs the operator's approval",
-        Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+        Base64.getUrlEncoder().withoutPadding().encodeToString(b), approvalUrl);
+  }
+
+  /** {@code cross_signing.approval_url}: the page where the user asks the operator (may be empty). */
+  public String approvalUrl() {
+    return approvalUrl;
   }
 
   public String session() {

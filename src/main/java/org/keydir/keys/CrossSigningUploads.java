@@ -10,15 +10,24 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.keydir.auth.Caller;
 import org.keydir.crypto.CanonicalJson;
+import org.keydir.store.AuditStore;
+import org.keydir.store.CrossSigningApprovalStore;
 import org.keydir.store.CrossSigningKeyStore;
+import org.keydir.store.KeySignatureStore;
 import org.keydir.store.DeviceListStore;
 import org.keydir.store.DeviceStore;
 
 /**
  * {@code POST /keys/device_signing/upload} as one transaction: the user's identity is locked, read,
  * decided on by {@link CrossSigningPlanner} (pure), and written with one device-list position. A
- * replacement needs the operator's approval; until the approval window exists (issue 13, next
- * step) it is always answered with user-interactive auth and nothing is stored.
+ * replacement needs the operator's approval: an open window (admin API / CLI) is taken and closed
+ * by it, audited; without one the answer is user-interactive auth and nothing is stored.
+ *
+ * <p>What a replacement keeps: a replaced key's row is overwritten; the signatures made by the old
+ * key and those made on it ({@code key_signatures}) are deleted; a new master key also drops the
+ * stored self-signing and user-signing keys the request does not replace (they were signed by the
+ * old master). Signatures embedded in device keys by {@code /keys/upload} stay in those objects
+ * (clients ignore signatures by keys that are no longer the user's).
  */
 public final class CrossSigningUploads {
   private final Pool pool;
@@ -26,9 +35,18 @@ public final class CrossSigningUploads {
   private final DeviceStore devices;
   private final DeviceListStore deviceLists;
   private final Clock clock;
+  private final CrossSigningApprovalStore approvals;
+  private final KeySignatureStore signatures;
+  private final AuditStore audit;
+  private final String approvalUrl;
 
   public CrossSigningUploads(Pool pool, CrossSigningKeyStore keys, DeviceStore devices, DeviceListStore deviceLists,
-                             Clock clock) {
+                             Clock clock, CrossSigningApprovalStore approvals, KeySignatureStore signatures,
+                             AuditStore audit, String approvalUrl) {
+    this.approvals = approvals;
+    this.signatures = signatures;
+    this.audit = audit;
+    this.approvalUrl = approvalUrl;
     this.pool = pool;
     this.keys = keys;
     this.devices = devices;
@@ -48,7 +66,32 @@ public final class CrossSigningUploads {
               byUsage(stored.result()),
               deviceIds.result().stream().map(DeviceStore.Device::deviceId).collect(Collectors.toSet())));
         })
-        .compose(plan -> plan.replaces() ? Future.failedFuture(ApprovalRequired.forUser(user)) : write(tx, user, plan, now)));
+        .compose(plan -> !plan.replaces() ? write(tx, user, plan, now) : approvals.take(tx, user).compose(window ->
+            window.isPresent() && window.get() >= now
+                ? replace(tx, caller, plan, now).compose(v -> write(tx, user, plan, now))
+                : Future.failedFuture(ApprovalRequired.forUser(user, approvalUrl)))));
+  }
+
+  /** Drops what the replaced keys vouched for, and audits the use of the approval. */
+  private Future<Void> replace(SqlClient tx, Caller caller, CrossSigningPlanner.Plan plan, long now) {
+    String user = caller.userId();
+    return keys.forUsers(tx, List.of(user)).compose(storedList -> {
+      Map<String, StoredCrossSigningKey> stored = byUsage(storedList);
+      boolean newMaster = plan.writes().stream().anyMatch(k -> k.usage().equals(CrossSigningKey.MASTER)
+          && stored.containsKey(CrossSigningKey.MASTER) && !stored.get(CrossSigningKey.MASTER).publicKey().equals(k.publicKey()));
+      Future<Void> chain = Future.succeededFuture();
+      for (StoredCrossSigningKey old : stored.values()) {
+        boolean rewritten = plan.writes().stream().anyMatch(k -> k.usage().equals(old.usage()));
+        if (!rewritten && !newMaster) continue;
+        chain = chain.compose(v -> signatures.deleteOnAndBy(tx, user, old.publicKey()));
+        if (!rewritten) chain = chain.compose(v -> keys.delete(tx, user, old.usage()));
+      }
+      var details = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      details.putArray("replaced").addAll(plan.writes().stream()
+          .map(k -> com.fasterxml.jackson.databind.node.TextNode.valueOf(k.usage())).toList());
+      return chain.compose(v -> audit.append(tx, org.keydir.admin.AuditEntry.of(now, user + "/" + caller.deviceId(),
+          "cross_signing.replace", user, caller.deviceId(), details.toString())));
+    });
   }
 
   private Future<Void> write(SqlClient tx, String user, CrossSigningPlanner.Plan plan, long now) {

@@ -31,6 +31,11 @@ public final class CrossSigningKeyStore {
     return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).mapEmpty();
   }
 
+  public Future<Void> delete(SqlClient tx, String userId, String usage) {
+    return tx.preparedQuery("DELETE FROM cross_signing_keys WHERE user_id = $1 AND usage = $2")
+        .execute(Tuple.of(userId, usage)).mapEmpty();
+  }
+
   public Future<Void> put(SqlClient tx, String userId, String usage, String publicKey, String json, long nowMs) {
     return tx.preparedQuery(UPSERT).execute(Tuple.of(userId, usage, publicKey, json, nowMs)).mapEmpty();
   }

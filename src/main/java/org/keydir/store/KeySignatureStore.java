@@ -24,6 +24,14 @@ public final class KeySignatureStore {
         .mapEmpty();
   }
 
+  /** Signatures on {@code userId}'s key {@code keyId}, and signatures {@code userId} made with it. */
+  public Future<Void> deleteOnAndBy(SqlClient tx, String userId, String publicKey) {
+    return tx.preparedQuery("DELETE FROM key_signatures WHERE user_id = $1 AND target_key_id = $2").execute(Tuple.of(userId, publicKey))
+        .compose(v -> tx.preparedQuery("DELETE FROM key_signatures WHERE signer_user_id = $1 AND signer_key_id = $2")
+            .execute(Tuple.of(userId, "ed25519:" + publicKey)))
+        .mapEmpty();
+  }
+
   public Future<List<KeySignature>> forUsers(SqlClient db, List<String> userIds) {
     return db.preparedQuery(FOR_USERS).execute(Tuple.of(userIds.toArray(String[]::new))).map(rows -> {
       List<KeySignature> out = new ArrayList<>();

@@ -1,0 +1,9 @@
+-- An operator's approval for replacing one user's cross-signing identity: open until expires_ts,
+-- closed by the replacement it allowed. Lifecycle: at most one row per user; deleted when used,
+-- when found expired, or by the retention cleanup.
+CREATE TABLE cross_signing_approvals (
+    user_id     text   NOT NULL PRIMARY KEY,
+    expires_ts  bigint NOT NULL,
+    opened_by   text   NOT NULL,
+    opened_ts   bigint NOT NULL
+);

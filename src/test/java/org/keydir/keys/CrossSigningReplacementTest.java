@@ -1,0 +1,88 @@
+package org.keydir.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.keydir.crypto.CanonicalJson;
+import org.keydir.testing.CrossSigningIdentity;
+import org.keydir.testing.Http;
+import org.keydir.testing.SigningDevice;
+import org.keydir.testing.TestDatabase;
+import org.keydir.testing.TestKeydir;
+
+@DisplayName("Replacing a cross-signing identity needs the operator's approval")
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class CrossSigningReplacementTest {
+  static final String UPLOAD = "/_matrix/client/v3/keys/device_signing/upload";
+  static final String URL = "https://matrix.example.org/approve-reset";
+
+  @Test
+  void refused_without_approval_allowed_once_inside_the_window_refused_after_it_and_each_step_audited() {
+    String db = TestDatabase.fresh();
+    try (TestKeydir kd = TestKeydir.start(db, Map.of("KEYDIR_CROSS_SIGNING_APPROVAL_URL", URL))) {
+      SigningDevice d = new SigningDevice(kd.createDevice("reset", "RESETDEV"));
+      ObjectNode dk = JsonNodeFactory.instance.objectNode();
+      dk.set("device_keys", d.deviceKeys());
+      assertThat(kd.http.post("/_matrix/client/v3/keys/upload", d.token, dk).status()).isEqualTo(200);
+      CrossSigningIdentity first = new CrossSigningIdentity(d.userId);
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(first.all())).status()).isEqualTo(200);
+      // the device vouches for the first master key
+      ObjectNode signed = d.sign((ObjectNode) first.all().get("master_key").deepCopy());
+      ObjectNode sigUpload = JsonNodeFactory.instance.objectNode();
+      sigUpload.putObject(d.userId).set(first.master.publicKeyBase64(), signed);
+      assertThat(kd.http.post("/_matrix/client/v3/keys/signatures/upload", d.token, sigUpload).json().path("failures")
+          .isEmpty()).isTrue();
+      assertThat(masterOf(kd, d).path("signatures").path(d.userId).has("ed25519:RESETDEV")).isTrue();
+
+      CrossSigningIdentity second = new CrossSigningIdentity(d.userId);
+      Http.Response refused = kd.http.post(UPLOAD, d.token, CanonicalJson.encode(second.all()));
+      assertThat(refused.status()).isEqualTo(401);
+      assertThat(refused.json().path("params").path("m.oauth").path("url").asText()).isEqualTo(URL);
+      assertThat(masterOf(kd, d).path("keys").has("ed25519:" + first.master.publicKeyBase64())).isTrue();
+
+      Http.Response allow = kd.http.post("/_keydir/admin/v1/users/" + d.userId + "/cross_signing/allow_replacement",
+          TestKeydir.ADMIN_TOKEN, "{\"for_ms\":60000}");
+      assertThat(allow.status()).as(allow.toString()).isEqualTo(200);
+      ObjectNode retry = second.all();
+      retry.putObject("auth").put("type", "m.oauth").put("session", refused.json().path("session").asText());
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(retry)).status()).isEqualTo(200);
+      JsonNode master = masterOf(kd, d);
+      assertThat(master.path("keys").has("ed25519:" + second.master.publicKeyBase64())).isTrue();
+      assertThat(master.path("signatures").path(d.userId).has("ed25519:RESETDEV"))
+          .as("the device's signature was on the old master key").isFalse();
+      assertThat(kd.keydir.database().pool().query("SELECT count(*) FROM key_signatures WHERE target_key_id = '"
+          + first.master.publicKeyBase64() + "'").execute().await().iterator().next().getLong(0)).isZero();
+
+      CrossSigningIdentity third = new CrossSigningIdentity(d.userId);
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(third.all())).status())
+          .as("the window closed with the replacement it allowed").isEqualTo(401);
+      assertThat(kd.http.post("/_keydir/admin/v1/users/" + d.userId + "/cross_signing/allow_replacement",
+          TestKeydir.ADMIN_TOKEN, "{\"for_ms\":1}").status()).isEqualTo(200);
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(third.all())).status())
+          .as("an expired window").isEqualTo(401);
+      assertThat(kd.http.post("/_keydir/admin/v1/users/" + d.userId + "/cross_signing/allow_replacement",
+          TestKeydir.ADMIN_TOKEN, "{\"for_ms\":3600001}").status()).as("more than an hour").isEqualTo(400);
+
+      List<String> actions = new ArrayList<>();
+      kd.http.get("/_keydir/admin/v1/audit?user_id=" + d.userId, TestKeydir.ADMIN_TOKEN).json().path("entries")
+          .forEach(e -> actions.add(e.path("action").asText()));
+      assertThat(actions).containsSubsequence("cross_signing.allow_replacement", "cross_signing.replace",
+          "cross_signing.allow_replacement");
+      assertThat(actions.stream().filter(a -> a.equals("cross_signing.replace")).count()).isEqualTo(1);
+    }
+  }
+
+  static JsonNode masterOf(TestKeydir kd, SigningDevice d) {
+    return kd.http.post("/_matrix/client/v3/keys/query", d.token, "{\"device_keys\":{\"" + d.userId + "\":[]}}").json()
+        .path("master_keys").path(d.userId);
+  }
+}
