@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * Every table's lifecycle (README "Data lifecycle"): each tick, on whichever replica takes the
  * advisory lock first (the others skip the tick), deletes one batch of claimed-key tombstones past
  * {@code limits.claimed_key_retention}, one of audit rows past {@code audit.retention} and one of
- * peer keys past their validity plus a day, each in user order from where the last batch stopped.
+ * peer keys past their validity plus a day, each in user order from where the last batch stopped,
+ * and closes approval windows for cross-signing replacements that expired unused (audited).
  */
 public final class Retention {
   private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
@@ -26,6 +27,8 @@ public final class Retention {
   private volatile String tombstoneCursor = RetentionPolicy.FIRST_USER;
   private volatile String auditCursor = RetentionPolicy.FIRST_USER;
 
+  private final org.keydir.store.AuditStore audit = new org.keydir.store.AuditStore();
+
   public Retention(Pool pool, RetentionStore store, Clock clock, long tombstoneRetentionMs, long auditRetentionMs,
                    int batch) {
     this.pool = pool;
@@ -34,6 +37,18 @@ public final class Retention {
     this.tombstoneRetentionMs = tombstoneRetentionMs;
     this.auditRetentionMs = auditRetentionMs;
     this.batch = batch;
+  }
+
+  /** An approval window nobody used is closed and audited as expired. */
+  private Future<Integer> expireApprovals(io.vertx.sqlclient.SqlClient tx, long now) {
+    return store.deleteExpiredApprovals(tx, now, batch).compose(expired -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (String[] e : expired) {
+        chain = chain.compose(v -> audit.append(tx, org.keydir.admin.AuditEntry.of(now, "retention",
+            "cross_signing.approval_expired", e[0], null, "{\"expires_ts\":" + e[1] + "}")));
+      }
+      return chain.map(expired.size());
+    });
   }
 
   /** One tick; resolves to the rows deleted (0 when another replica holds the lock). */
@@ -48,7 +63,7 @@ public final class Retention {
                       .compose(a -> {
                         auditCursor = RetentionPolicy.nextCursor(a.deleted(), batch, a.lastUser());
                         return store.deletePeerKeys(tx, now - PEER_KEY_GRACE_MS, batch)
-                            .map(p -> t.deleted() + a.deleted() + p);
+                            .compose(p -> expireApprovals(tx, now).map(x -> t.deleted() + a.deleted() + p + x));
                       });
                 })))
         .onSuccess(n -> {

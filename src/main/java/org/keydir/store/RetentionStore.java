@@ -29,6 +29,20 @@ public final class RetentionStore {
         SELECT server_name, key_id FROM peer_signing_keys WHERE valid_until_ts < $1 LIMIT $2) d
       WHERE p.server_name = d.server_name AND p.key_id = d.key_id""";
 
+  private static final String APPROVALS = """
+      DELETE FROM cross_signing_approvals a USING (
+        SELECT user_id FROM cross_signing_approvals WHERE expires_ts < $1 LIMIT $2) d
+      WHERE a.user_id = d.user_id RETURNING a.user_id, a.expires_ts""";
+
+  /** Expired approval windows: (user, expiry) of each deleted. */
+  public Future<java.util.List<String[]>> deleteExpiredApprovals(SqlClient db, long now, int limit) {
+    return db.preparedQuery(APPROVALS).execute(Tuple.of(now, limit)).map(rows -> {
+      java.util.List<String[]> out = new java.util.ArrayList<>();
+      rows.forEach(r -> out.add(new String[] {r.getString("user_id"), Long.toString(r.getLong("expires_ts"))}));
+      return out;
+    });
+  }
+
   /** What one batch deleted: how many rows, and the largest user id among them (null if none). */
   public record Batch(int deleted, String lastUser) {}
 

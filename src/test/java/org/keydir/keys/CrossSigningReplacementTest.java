@@ -28,7 +28,8 @@ class CrossSigningReplacementTest {
   @Test
   void refused_without_approval_allowed_once_inside_the_window_refused_after_it_and_each_step_audited() {
     String db = TestDatabase.fresh();
-    try (TestKeydir kd = TestKeydir.start(db, Map.of("KEYDIR_CROSS_SIGNING_APPROVAL_URL", URL))) {
+    try (TestKeydir kd = TestKeydir.start(db, Map.of("KEYDIR_CROSS_SIGNING_APPROVAL_URL", URL,
+        "KEYDIR_CLEANUP_INTERVAL", "200ms"))) {
       SigningDevice d = new SigningDevice(kd.createDevice("reset", "RESETDEV"));
       ObjectNode dk = JsonNodeFactory.instance.objectNode();
       dk.set("device_keys", d.deviceKeys());
@@ -72,11 +73,18 @@ class CrossSigningReplacementTest {
       assertThat(kd.http.post("/_keydir/admin/v1/users/" + d.userId + "/cross_signing/allow_replacement",
           TestKeydir.ADMIN_TOKEN, "{\"for_ms\":3600001}").status()).as("more than an hour").isEqualTo(400);
 
+      long t0 = System.nanoTime();
+      while (kd.keydir.database().pool().query("SELECT count(*) FROM cross_signing_approvals").execute().await()
+          .iterator().next().getLong(0) > 0) {
+        assertThat(System.nanoTime() - t0).as("expired window closed by the cleanup").isLessThan(10_000_000_000L);
+        Thread.onSpinWait();
+      }
       List<String> actions = new ArrayList<>();
       kd.http.get("/_keydir/admin/v1/audit?user_id=" + d.userId, TestKeydir.ADMIN_TOKEN).json().path("entries")
           .forEach(e -> actions.add(e.path("action").asText()));
-      assertThat(actions).containsSubsequence("cross_signing.allow_replacement", "cross_signing.replace",
-          "cross_signing.allow_replacement");
+      // newest first
+      assertThat(actions).containsSubsequence("cross_signing.approval_expired", "cross_signing.allow_replacement",
+          "cross_signing.replace", "cross_signing.allow_replacement");
       assertThat(actions.stream().filter(a -> a.equals("cross_signing.replace")).count()).isEqualTo(1);
     }
   }
