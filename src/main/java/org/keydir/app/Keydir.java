@@ -110,7 +110,8 @@ public final class Keydir implements AutoCloseable {
           services.listing(), rateLimiter, adminToken, config.limits().maxBodyBytes(), ring, rotation,
           new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
           metrics, new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
-          services.crossSigning(), services.signatures(), services.crossSigningAdmin());
+          services.crossSigning(), services.signatures(), services.crossSigningAdmin(),
+          services.deviceListChanges());
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),

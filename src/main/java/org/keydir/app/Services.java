@@ -33,7 +33,8 @@ import org.keydir.store.TokenStore;
 public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                        KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
                        OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures,
-                       org.keydir.admin.CrossSigningAdmin crossSigningAdmin) {
+                       org.keydir.admin.CrossSigningAdmin crossSigningAdmin,
+                       org.keydir.keys.DeviceListChanges deviceListChanges) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
     return wire(database, config, clock, remote, claimed -> { });
@@ -70,6 +71,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
             new KeySignatureStore(), audit, config.crossSigning().approvalUrl()),
         new SignatureUploads(pool, server, deviceKeys, new CrossSigningKeyStore(), new KeySignatureStore(), deviceLists,
             clock),
-        new org.keydir.admin.CrossSigningAdmin(pool, approvals, audit, server, clock));
+        new org.keydir.admin.CrossSigningAdmin(pool, approvals, audit, server, clock),
+        new org.keydir.keys.DeviceListChanges(pool, deviceLists));
   }
 }

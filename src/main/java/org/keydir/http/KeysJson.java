@@ -81,6 +81,15 @@ final class KeysJson {
     return body;
   }
 
+  /** GET /keys/changes: {@code left} is always empty (keydir holds no room membership; the host filters). */
+  static JsonNode changes(java.util.List<String> changed) {
+    ObjectNode body = F.objectNode();
+    var c = body.putArray("changed");
+    changed.forEach(c::add);
+    body.putArray("left");
+    return body;
+  }
+
   static JsonNode empty() {
     return F.objectNode();
   }

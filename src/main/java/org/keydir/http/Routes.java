@@ -33,7 +33,8 @@ public final class Routes {
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
                      FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning,
-                     org.keydir.keys.SignatureUploads signatures, org.keydir.admin.CrossSigningAdmin crossSigningAdmin) {}
+                     org.keydir.keys.SignatureUploads signatures, org.keydir.admin.CrossSigningAdmin crossSigningAdmin,
+                     org.keydir.keys.DeviceListChanges deviceListChanges) {}
 
   private Routes() {}
 
@@ -86,6 +87,9 @@ public final class Routes {
         "/_matrix/client/unstable/org.matrix.msc4162/keys/reset", reset::reset).entrySet()) {
       router.post(e.getKey()).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(e.getValue()));
     }
+    router.get(v3 + "/keys/changes").handler(clientAuth).handler(deps.rateLimiter())
+        .handler(Replies.json(ctx -> deps.deviceListChanges().changed(ctx.request().getParam("from"),
+            ctx.request().getParam("to")).map(KeysJson::changes)));
     router.get("/_matrix/client/unstable/io.keydir/keys/one_time_keys").handler(clientAuth)
         .handler(deps.rateLimiter()).handler(Replies.json(reset::listOneTimeKeys));
 
@@ -101,6 +105,9 @@ public final class Routes {
     router.post(admin + "/users/:userId/devices/:deviceId/keys/reset").handler(adminAuth)
         .handler(Replies.json(adm::resetKeys));
     router.get(admin + "/audit").handler(adminAuth).handler(Replies.json(adm::audit));
+    router.get(admin + "/device_lists/position").handler(adminAuth).handler(Replies.json(ctx -> deps.deviceListChanges()
+        .position().map(p -> (JsonNode) com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            .put("position", p))));
 
     FederationHandlers fed = new FederationHandlers(deps.keyRing(), deps.rotation(), deps.queries(), deps.claims(),
         deps.clock());

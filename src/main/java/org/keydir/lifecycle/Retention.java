@@ -18,6 +18,8 @@ public final class Retention {
   private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
   private static final long LOCK = 7164002;
   static final long PEER_KEY_GRACE_MS = 24L * 3600 * 1000;
+  /** A client with an older device-list token resyncs fully, as after any long absence. */
+  static final long DEVICE_LIST_CHANGE_RETENTION_MS = 30L * 24 * 3600 * 1000;
   private final Pool pool;
   private final RetentionStore store;
   private final Clock clock;
@@ -63,7 +65,9 @@ public final class Retention {
                       .compose(a -> {
                         auditCursor = RetentionPolicy.nextCursor(a.deleted(), batch, a.lastUser());
                         return store.deletePeerKeys(tx, now - PEER_KEY_GRACE_MS, batch)
-                            .compose(p -> expireApprovals(tx, now).map(x -> t.deleted() + a.deleted() + p + x));
+                            .compose(p -> expireApprovals(tx, now).map(x -> p + x))
+                            .compose(px -> store.deleteDeviceListChanges(tx, now - DEVICE_LIST_CHANGE_RETENTION_MS, batch)
+                                .map(c -> t.deleted() + a.deleted() + px + c));
                       });
                 })))
         .onSuccess(n -> {

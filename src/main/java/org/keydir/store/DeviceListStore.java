@@ -3,20 +3,52 @@ package org.keydir.store;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 
-/** SQL for {@code device_list_positions}: a per-user position that grows whenever the user's devices change. */
+/**
+ * The device-list stream: {@code device_list_changes} (one row per change) and
+ * {@code device_list_positions} (each user's latest). Positions are taken under one advisory lock
+ * held until the change commits, so they commit in order: a reader that saw position P never later
+ * meets a change below P committing (the stream would otherwise skip it).
+ */
 public final class DeviceListStore {
-  private static final String BUMP = """
-      INSERT INTO device_list_positions (user_id, stream_id) VALUES ($1, nextval('device_list_stream'))
+  private static final String LOCK = "SELECT pg_advisory_xact_lock(7164200)";
+  private static final String NEXT = "SELECT nextval('device_list_stream') AS id";
+  private static final String LOG = "INSERT INTO device_list_changes (user_id, stream_id, changed_ts) VALUES ($1, $2, $3)";
+  private static final String LATEST = """
+      INSERT INTO device_list_positions (user_id, stream_id) VALUES ($1, $2)
       ON CONFLICT (user_id) DO UPDATE SET stream_id = EXCLUDED.stream_id""";
   private static final String GET = "SELECT stream_id FROM device_list_positions WHERE user_id = $1";
+  private static final String CURRENT = "SELECT coalesce(max(stream_id), 0) AS p FROM device_list_changes";
+  private static final String CHANGED = """
+      SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > $1 AND stream_id <= $2 ORDER BY user_id""";
 
   public Future<Void> bump(SqlClient tx, String userId) {
-    return tx.preparedQuery(BUMP).execute(Tuple.of(userId)).mapEmpty();
+    return tx.query(LOCK).execute()
+        .compose(v -> tx.query(NEXT).execute())
+        .map(rows -> rows.iterator().next().getLong("id"))
+        .compose(id -> tx.preparedQuery(LOG).execute(Tuple.of(userId, id, System.currentTimeMillis()))
+            .compose(v -> tx.preparedQuery(LATEST).execute(Tuple.of(userId, id))))
+        .mapEmpty();
   }
 
   public Future<Long> position(SqlClient db, String userId) {
     return db.preparedQuery(GET).execute(Tuple.of(userId))
         .map(rs -> rs.size() == 0 ? 0L : rs.iterator().next().getLong("stream_id"));
+  }
+
+  /** The newest committed position of the whole stream. */
+  public Future<Long> current(SqlClient db) {
+    return db.query(CURRENT).execute().map(rs -> rs.iterator().next().getLong("p"));
+  }
+
+  /** Users with a change in (from, to]. Reads the whole stream's range (not per user: on Citus, a multi-shard read). */
+  public Future<List<String>> changed(SqlClient db, long from, long to) {
+    return db.preparedQuery(CHANGED).execute(Tuple.of(from, to)).map(rs -> {
+      List<String> out = new ArrayList<>();
+      rs.forEach(r -> out.add(r.getString("user_id")));
+      return out;
+    });
   }
 }

@@ -34,6 +34,15 @@ public final class RetentionStore {
         SELECT user_id FROM cross_signing_approvals WHERE expires_ts < $1 LIMIT $2) d
       WHERE a.user_id = d.user_id RETURNING a.user_id, a.expires_ts""";
 
+  private static final String DEVICE_LIST_CHANGES = """
+      DELETE FROM device_list_changes c USING (
+        SELECT user_id, stream_id FROM device_list_changes WHERE changed_ts < $1 ORDER BY stream_id LIMIT $2) d
+      WHERE c.user_id = d.user_id AND c.stream_id = d.stream_id""";
+
+  public Future<Integer> deleteDeviceListChanges(SqlClient db, long before, int limit) {
+    return db.preparedQuery(DEVICE_LIST_CHANGES).execute(Tuple.of(before, limit)).map(r -> r.rowCount());
+  }
+
   /** Expired approval windows: (user, expiry) of each deleted. */
   public Future<java.util.List<String[]>> deleteExpiredApprovals(SqlClient db, long now, int limit) {
     return db.preparedQuery(APPROVALS).execute(Tuple.of(now, limit)).map(rows -> {
