@@ -114,7 +114,7 @@ public final class KeyQueries {
     });
   }
 
-  private record Signed(List<QueriedDevice> devices, Map<String, Map<String, String>> identities) {}
+  record Signed(List<QueriedDevice> devices, Map<String, Map<String, String>> identities) {}
 
   private Future<List<KeySignature>> signaturesOf(List<String> users) {
     return users.isEmpty() ? Future.succeededFuture(List.of()) : keySignatures.forUsers(pool, users);
@@ -125,7 +125,7 @@ public final class KeyQueries {
    * user's device signatures, and the viewer's own user-signing signature on it; nobody sees the
    * signatures other users' user-signing keys made.
    */
-  private static Signed merge(List<QueriedDevice> devices, Map<String, Map<String, String>> identities,
+  static Signed merge(List<QueriedDevice> devices, Map<String, Map<String, String>> identities,
                               List<KeySignature> sigs, String viewer) {
     if (sigs.isEmpty()) return new Signed(devices, identities);
     List<QueriedDevice> outDevices = new ArrayList<>(devices.size());
