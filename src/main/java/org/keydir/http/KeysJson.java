@@ -65,6 +65,10 @@ final class KeysJson {
         String json = byUsage.get(f[0]);
         if (json != null) out.set(user, CanonicalJson.parse(json));
       });
+      // remote users' keys as their server sent them (never a user-signing key: the spec has peers omit it)
+      result.remoteCrossSigning().getOrDefault(f[1], Map.of()).forEach((user, key) -> {
+        if (!f[0].equals("user_signing") && key.isObject()) out.set(user, key);
+      });
       body.set(f[1], out);
     }
     body.set("failures", failures(result.failures()));

@@ -21,7 +21,8 @@ import org.keydir.auth.MatrixIds;
 final class FanOut {
   static final int PARALLEL = 16;
 
-  record Answers(Map<String, JsonNode> byUser, Map<String, RemoteFailure> failures) {}
+  /** {@code extra}: for each extra field asked for (e.g. master_keys), user → value, again only the answering server's users. */
+  record Answers(Map<String, JsonNode> byUser, Map<String, RemoteFailure> failures, Map<String, Map<String, JsonNode>> extra) {}
 
   /** Asks {@code server} within {@code remainingMs}. */
   interface Call {
@@ -32,13 +33,20 @@ final class FanOut {
 
   /** {@code field} names the member holding {@code {user: …}} in an answer (device_keys or one_time_keys). */
   static Future<Answers> ask(List<String> servers, Call call, String field, long timeoutMs, int maxServers) {
+    return ask(servers, call, field, List.of(), timeoutMs, maxServers);
+  }
+
+  static Future<Answers> ask(List<String> servers, Call call, String field, List<String> extraFields, long timeoutMs,
+                             int maxServers) {
     Map<String, JsonNode> users = new TreeMap<>();
+    Map<String, Map<String, JsonNode>> extra = new TreeMap<>();
+    extraFields.forEach(f -> extra.put(f, new TreeMap<>()));
     Map<String, RemoteFailure> failures = new TreeMap<>();
     List<String> asked = servers.size() > maxServers ? servers.subList(0, maxServers) : servers;
     for (String skipped : servers.subList(asked.size(), servers.size())) {
       failures.put(skipped, new RemoteFailure(503, "not asked: more than " + maxServers + " servers in one request"));
     }
-    if (asked.isEmpty()) return Future.succeededFuture(new Answers(users, failures));
+    if (asked.isEmpty()) return Future.succeededFuture(new Answers(users, failures, extra));
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
@@ -56,13 +64,14 @@ final class FanOut {
         synchronized (users) {
           if (ar.succeeded()) {
             usersOf(server, ar.result(), field).forEach(users::put);
+            extraFields.forEach(f -> extra.get(f).putAll(usersOf(server, ar.result(), f)));
           } else {
             failures.put(server, RemoteFailure.of(ar.cause()));
           }
         }
         if (done.incrementAndGet() == asked.size()) {
           synchronized (users) {
-            all.complete(new Answers(users, failures));
+            all.complete(new Answers(users, failures, extra));
           }
         } else {
           startNext[0].run();

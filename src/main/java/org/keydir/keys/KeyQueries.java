@@ -61,7 +61,12 @@ public final class KeyQueries {
    */
   public record Result(List<QueriedDevice> devices, Map<String, JsonNode> remoteUsers,
                        Map<String, RemoteFailure> failures, Map<String, Map<String, String>> crossSigning,
-                       List<String> localUsers) {}
+                       List<String> localUsers, Map<String, Map<String, JsonNode>> remoteCrossSigning) {
+    public Result(List<QueriedDevice> devices, Map<String, JsonNode> remoteUsers, Map<String, RemoteFailure> failures,
+                  Map<String, Map<String, String>> crossSigning, List<String> localUsers) {
+      this(devices, remoteUsers, failures, crossSigning, localUsers, Map.of());
+    }
+  }
 
   public Future<Result> query(QueryRequest req) {
     return query(null, req);
@@ -87,12 +92,13 @@ public final class KeyQueries {
     Future<Map<String, Map<String, String>>> identities = crossSigning(new ArrayList<>(local.keySet()), callerUserId);
     Future<FanOut.Answers> theirs = FanOut.ask(new ArrayList<>(remoteBodies.keySet()),
         (server, remainingMs) -> remote.queryKeys(server, remoteBodies.get(server), remainingMs), "device_keys",
+        List.of("master_keys", "self_signing_keys"),
         remoteLimits.timeout(req.timeoutMs()), remoteLimits.maxServers());
     Future<List<KeySignature>> sigs = signaturesOf(new ArrayList<>(local.keySet()));
     return Future.all(List.of(mine, theirs, identities, sigs)).map(v -> {
       Signed signed = merge(mine.result(), identities.result(), sigs.result(), callerUserId);
       return new Result(signed.devices(), theirs.result().byUser(), theirs.result().failures(), signed.identities(),
-          new ArrayList<>(local.keySet()));
+          new ArrayList<>(local.keySet()), theirs.result().extra());
     });
   }
 

@@ -158,6 +158,21 @@ class FederationTest {
   }
 
   @Test
+  void a_client_query_passes_a_remote_user_s_master_and_self_signing_keys_through() throws Exception {
+    SigningDevice onB = stocked(b, "remoteidentity", 0);
+    org.keydir.testing.CrossSigningIdentity id = new org.keydir.testing.CrossSigningIdentity(onB.userId);
+    assertThat(b.http.post("/_matrix/client/v3/keys/device_signing/upload", onB.token,
+        org.keydir.crypto.CanonicalJson.encode(id.all())).status()).isEqualTo(200);
+    SigningDevice onA = stocked(a, "remoteasker", 0);
+    JsonNode r = a.http.post("/_matrix/client/v3/keys/query", onA.token,
+        "{\"device_keys\":{\"" + onB.userId + "\":[]},\"timeout\":5000}").json();
+    assertThat(r.path("master_keys").path(onB.userId).path("keys").has("ed25519:" + id.master.publicKeyBase64()))
+        .as(r.toString()).isTrue();
+    assertThat(r.path("self_signing_keys").has(onB.userId)).isTrue();
+    assertThat(r.path("user_signing_keys").has(onB.userId)).isFalse();
+  }
+
+  @Test
   void concurrent_local_and_federated_claims_on_one_device_never_share_a_key() throws Exception {
     SigningDevice target = stocked(b, "popular", 100);
     SigningDevice localClaimer = new SigningDevice(b.createDevice("localc", null));
