@@ -32,6 +32,59 @@ public final class CrossSigningAdmin {
     this.clock = clock;
   }
 
+  /**
+   * The user's cross-signing keys for an operator: usage → {public_key, signed_by: ["<user> <key id>", …]}
+   * (signatures in the uploaded key and uploaded later). Never private material (keydir holds none).
+   */
+  public Future<com.fasterxml.jackson.databind.node.ObjectNode> show(String userId) {
+    requireLocal(userId);
+    var keys = new org.keydir.store.CrossSigningKeyStore().forUsers(pool, java.util.List.of(userId));
+    var sigs = new org.keydir.store.KeySignatureStore().forUsers(pool, java.util.List.of(userId));
+    return Future.all(keys, sigs).map(v -> {
+      var out = JsonNodeFactory.instance.objectNode().put("user_id", userId);
+      for (var k : keys.result()) {
+        var entry = out.putObject(k.usage()).put("public_key", k.publicKey());
+        var by = entry.putArray("signed_by");
+        org.keydir.crypto.CanonicalJson.parse(k.json()).path("signatures").properties()
+            .forEach(u -> u.getValue().properties().forEach(s -> by.add(u.getKey() + " " + s.getKey())));
+        sigs.result().stream().filter(s -> s.targetKeyId().equals(k.publicKey()))
+            .forEach(s -> by.add(s.signerUserId() + " " + s.signerKeyId()));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Deletes the user's cross-signing identity: the keys, the signatures on them and made by them,
+   * any open approval; audited, and one device-list position (others must re-query the user).
+   */
+  public Future<Integer> delete(String actor, String userId) {
+    requireLocal(userId);
+    long now = clock.millis();
+    var keyStore = new org.keydir.store.CrossSigningKeyStore();
+    var sigStore = new org.keydir.store.KeySignatureStore();
+    return pool.withTransaction(tx -> keyStore.lockUser(tx, userId)
+        .compose(v -> keyStore.forUsers(tx, java.util.List.of(userId)))
+        .compose(keys -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (var k : keys) {
+            chain = chain.compose(v -> sigStore.deleteOnAndBy(tx, userId, k.publicKey()))
+                .compose(v -> keyStore.delete(tx, userId, k.usage()));
+          }
+          String details = JsonNodeFactory.instance.objectNode().put("keys_deleted", keys.size()).toString();
+          return chain.compose(v -> approvals.take(tx, userId))
+              .compose(v -> new org.keydir.store.DeviceListStore().bump(tx, userId))
+              .compose(v -> audit.append(tx, AuditEntry.of(now, actor, "cross_signing.delete", userId, null, details)))
+              .map(keys.size());
+        }));
+  }
+
+  private void requireLocal(String userId) {
+    if (!MatrixIds.isUserId(userId) || !MatrixIds.serverOf(userId).equals(serverName)) {
+      throw KeydirException.invalidParam("%s is not a user of this server", userId);
+    }
+  }
+
   /** Resolves to the window's end (epoch ms). */
   public Future<Long> allowReplacement(String actor, String userId, long forMs) {
     if (!MatrixIds.isUserId(userId) || !MatrixIds.serverOf(userId).equals(serverName)) {

@@ -50,6 +50,17 @@ final class AdminHandlers {
         .map(until -> JsonNodeFactory.instance.objectNode().put("user_id", user).put("expires_ts", until));
   }
 
+  /** GET /users/{userId}/cross_signing → the user's cross-signing keys and who signed them. */
+  Future<JsonNode> showCrossSigning(RoutingContext ctx) {
+    return crossSigning.show(ctx.pathParam("userId")).map(o -> (JsonNode) o);
+  }
+
+  /** DELETE /users/{userId}/cross_signing → {"deleted": n}. */
+  Future<JsonNode> deleteCrossSigning(RoutingContext ctx) {
+    return crossSigning.delete(ACTOR, ctx.pathParam("userId"))
+        .map(n -> (JsonNode) JsonNodeFactory.instance.objectNode().put("deleted", n));
+  }
+
   /** GET /users/{userId}/devices → {devices: [...]}. */
   Future<JsonNode> listDevices(RoutingContext ctx) {
     return devices.list(ctx.pathParam("userId")).map(list -> {

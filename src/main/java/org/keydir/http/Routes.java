@@ -97,6 +97,8 @@ public final class Routes {
     AdminHandlers adm = new AdminHandlers(deps.deviceAdmin(), deps.auditLog(), deps.crossSigningAdmin());
     router.post(admin + "/users/:userId/cross_signing/allow_replacement").handler(adminAuth)
         .handler(Replies.json(adm::allowCrossSigningReplacement));
+    router.get(admin + "/users/:userId/cross_signing").handler(adminAuth).handler(Replies.json(adm::showCrossSigning));
+    router.delete(admin + "/users/:userId/cross_signing").handler(adminAuth).handler(Replies.json(adm::deleteCrossSigning));
     router.post(admin + "/devices").handler(adminAuth).handler(Replies.json(adm::createDevice));
     router.get(admin + "/users/:userId/devices").handler(adminAuth).handler(Replies.json(adm::listDevices));
     router.get(admin + "/users/:userId/devices/:deviceId").handler(adminAuth).handler(Replies.json(adm::showDevice));

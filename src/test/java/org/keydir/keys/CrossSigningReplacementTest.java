@@ -89,6 +89,35 @@ class CrossSigningReplacementTest {
     }
   }
 
+  @Test
+  void an_operator_sees_a_user_s_identity_a_device_reset_leaves_it_and_deleting_it_is_audited_and_streamed() {
+    try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
+      SigningDevice d = new SigningDevice(kd.createDevice("opview", "OPDEV"));
+      CrossSigningIdentity id = new CrossSigningIdentity(d.userId);
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(id.all())).status()).isEqualTo(200);
+      String base = "/_keydir/admin/v1/users/" + d.userId;
+      JsonNode shown = kd.http.get(base + "/cross_signing", TestKeydir.ADMIN_TOKEN).json();
+      assertThat(shown.path("master").path("public_key").asText()).isEqualTo(id.master.publicKeyBase64());
+      assertThat(shown.path("self_signing").path("signed_by").toString()).contains("ed25519:" + id.master.publicKeyBase64());
+
+      assertThat(kd.http.post(base + "/devices/OPDEV/keys/reset", TestKeydir.ADMIN_TOKEN,
+          "{\"one_time_keys\":true,\"fallback_keys\":true,\"device_keys\":true}").status()).isEqualTo(200);
+      assertThat(masterOf(kd, d).path("keys").has("ed25519:" + id.master.publicKeyBase64()))
+          .as("a device reset does not touch cross-signing").isTrue();
+
+      String before = DeviceListChangesTest.position(kd);
+      Http.Response deleted = kd.http.method("DELETE", base + "/cross_signing", TestKeydir.ADMIN_TOKEN, null);
+      assertThat(deleted.json().path("deleted").asInt()).as(deleted.toString()).isEqualTo(3);
+      assertThat(masterOf(kd, d).isMissingNode()).isTrue();
+      assertThat(DeviceListChangesTest.changed(kd, d.token, before, DeviceListChangesTest.position(kd))).contains(d.userId);
+      assertThat(kd.http.get("/_keydir/admin/v1/audit?user_id=" + d.userId, TestKeydir.ADMIN_TOKEN).text())
+          .contains("cross_signing.delete");
+      // with no identity left, a new one is a first upload again
+      assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(new CrossSigningIdentity(d.userId).all())).status())
+          .isEqualTo(200);
+    }
+  }
+
   static JsonNode masterOf(TestKeydir kd, SigningDevice d) {
     return kd.http.post("/_matrix/client/v3/keys/query", d.token, "{\"device_keys\":{\"" + d.userId + "\":[]}}").json()
         .path("master_keys").path(d.userId);
