@@ -42,7 +42,14 @@ final class DeviceCommand {
     @Override
     void run(CliContext ctx) {
       DeviceView v = ctx.await(ctx.services.deviceAdmin().show(userId, deviceId));
-      output.print(out(), AdminJson.device(v), DeviceText.of(v));
+      var cs = ctx.await(ctx.services.crossSigningAdmin().show(userId));
+      var json = (com.fasterxml.jackson.databind.node.ObjectNode) AdminJson.device(v);
+      cs.remove("user_id");
+      json.set("cross_signing", cs);
+      StringBuilder text = new StringBuilder(DeviceText.of(v));
+      cs.properties().forEach(k -> text.append("\ncross-signing ").append(k.getKey()).append(": ")
+          .append(k.getValue().path("public_key").asText()));
+      output.print(out(), json, text.toString());
     }
   }
 

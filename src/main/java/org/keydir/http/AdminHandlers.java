@@ -34,9 +34,15 @@ final class AdminHandlers {
         .map(AdminJson::created);
   }
 
-  /** GET /users/{userId}/devices/{deviceId} → keys, counts, fallback state, claims served, last upload. */
+  /** GET /users/{userId}/devices/{deviceId} → keys, counts, fallback state, claims served, last upload, the user's cross-signing keys. */
   Future<JsonNode> showDevice(RoutingContext ctx) {
-    return devices.show(ctx.pathParam("userId"), ctx.pathParam("deviceId")).map(AdminJson::device);
+    String user = ctx.pathParam("userId");
+    return devices.show(user, ctx.pathParam("deviceId")).compose(v -> crossSigning.show(user).map(cs -> {
+      ObjectNode device = (ObjectNode) AdminJson.device(v);
+      cs.remove("user_id");
+      device.set("cross_signing", cs);
+      return (JsonNode) device;
+    }));
   }
 
   /** POST /users/{userId}/cross_signing/allow_replacement {for_ms?} → {user_id, expires_ts}. */

@@ -99,6 +99,8 @@ class CrossSigningReplacementTest {
       JsonNode shown = kd.http.get(base + "/cross_signing", TestKeydir.ADMIN_TOKEN).json();
       assertThat(shown.path("master").path("public_key").asText()).isEqualTo(id.master.publicKeyBase64());
       assertThat(shown.path("self_signing").path("signed_by").toString()).contains("ed25519:" + id.master.publicKeyBase64());
+      assertThat(kd.http.get(base + "/devices/OPDEV", TestKeydir.ADMIN_TOKEN).json().path("cross_signing").path("master")
+          .path("public_key").asText()).as("the device view shows the user's identity").isEqualTo(id.master.publicKeyBase64());
 
       assertThat(kd.http.post(base + "/devices/OPDEV/keys/reset", TestKeydir.ADMIN_TOKEN,
           "{\"one_time_keys\":true,\"fallback_keys\":true,\"device_keys\":true}").status()).isEqualTo(200);
