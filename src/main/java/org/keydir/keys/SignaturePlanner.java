@@ -31,7 +31,7 @@ public final class SignaturePlanner {
 
   /** What the rules read: the caller's devices' stored keys, and cross-signing keys by user and usage. */
   public record State(String caller, String serverName, Map<String, String> callerDevices,
-                      Map<String, Map<String, StoredCrossSigningKey>> identities) {}
+                      java.util.Set<String> callerDeviceIds, Map<String, Map<String, StoredCrossSigningKey>> identities) {}
 
   /** One {@code {user: {key_id: object}}} entry of the request. */
   public record Entry(String userId, String keyId, JsonNode object) {}
@@ -56,8 +56,10 @@ public final class SignaturePlanner {
     Optional<StoredCrossSigningKey> master = key(s, e.userId(), CrossSigningKey.MASTER);
     boolean isMaster = master.map(m -> m.publicKey().equals(e.keyId())).orElse(false);
     if (e.userId().equals(s.caller())) {
+      if (isMaster && s.callerDeviceIds().contains(e.keyId())) {
+        throw new Refused("M_INVALID_PARAM", "key id names both a device and the master key");
+      }
       boolean isDevice = s.callerDevices().containsKey(e.keyId());
-      if (isDevice && isMaster) throw new Refused("M_INVALID_PARAM", "key id names both a device and the master key");
       if (isMaster) return signedByOwnDevice(e, master.get(), s);
       if (isDevice) return signedBySelfSigningKey(e, s);
       throw new Refused("M_NOT_FOUND", "no device or master key " + e.keyId() + " of " + e.userId());

@@ -30,6 +30,7 @@ public final class SignatureUploads {
   private final KeySignatureStore signatures;
   private final DeviceListStore deviceLists;
   private final Clock clock;
+  private final org.keydir.store.DeviceStore deviceRows = new org.keydir.store.DeviceStore();
 
   public SignatureUploads(Pool pool, String serverName, DeviceKeyStore deviceKeys, CrossSigningKeyStore crossSigning,
                           KeySignatureStore signatures, DeviceListStore deviceLists, Clock clock) {
@@ -63,14 +64,32 @@ public final class SignatureUploads {
     return pool.withTransaction(tx -> crossSigning.lockUser(tx, me).compose(v -> {
       var devices = deviceKeys.query(tx, List.of(me), List.of(me), List.of(), List.of());
       var identities = crossSigning.forUsers(tx, new ArrayList<>(localUsers));
-      return Future.all(devices, identities).map(all -> {
+      var deviceIds = deviceRows.list(tx, me);
+      return Future.all(devices, identities, deviceIds).map(all -> {
         Map<String, String> mine = new HashMap<>();
         devices.result().forEach(d -> mine.put(d.deviceId(), d.keyJson()));
         Map<String, Map<String, StoredCrossSigningKey>> byUser = new HashMap<>();
         identities.result().forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new HashMap<>()).put(k.usage(), k));
-        return SignaturePlanner.plan(entries, new SignaturePlanner.State(me, serverName, mine, byUser));
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        deviceIds.result().forEach(d -> ids.add(d.deviceId()));
+        return SignaturePlanner.plan(entries, new SignaturePlanner.State(me, serverName, mine, ids, byUser));
       });
     }).compose(plan -> plan.accepted().isEmpty() ? Future.succeededFuture(plan.failures())
-        : signatures.insert(tx, plan.accepted(), now).compose(v -> deviceLists.bump(tx, me)).map(plan.failures())));
+        : signatures.insert(tx, plan.accepted(), now).compose(v -> bumpAll(tx, me, plan.accepted())).map(plan.failures())));
+  }
+
+  /**
+   * The caller's devices must re-query the caller; a user-signing signature on another local user's
+   * master key also changes what the signer sees of that user, so the target takes a position too
+   * (others who re-query the target see nothing new: the host filters by shared rooms anyway).
+   */
+  private Future<Void> bumpAll(io.vertx.sqlclient.SqlClient tx, String me, List<KeySignature> accepted) {
+    TreeSet<String> users = new TreeSet<>(List.of(me));
+    accepted.forEach(s -> {
+      if (MatrixIds.serverOf(s.userId()).equals(serverName)) users.add(s.userId());
+    });
+    Future<Void> chain = Future.succeededFuture();
+    for (String u : users) chain = chain.compose(v -> deviceLists.bump(tx, u));
+    return chain;
   }
 }

@@ -83,6 +83,19 @@ class CrossSigningRulesTest {
   }
 
   @Test
+  void a_signature_for_a_key_id_that_is_both_a_device_and_the_master_key_is_refused() {
+    TestKeydir.Device d = kd.createDevice("both", "BOTHDEV");
+    CrossSigningIdentity id = new CrossSigningIdentity(d.userId());
+    assertThat(upload(d, id.all()).status()).isEqualTo(200);
+    kd.createDevice("both", id.master.publicKeyBase64());   // an operator created a device with the master key's id
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.putObject(d.userId()).set(id.master.publicKeyBase64(), id.key("master", id.master, false));
+    Http.Response r = kd.http.post("/_matrix/client/v3/keys/signatures/upload", d.token(), body.toString());
+    assertThat(r.json().path("failures").path(d.userId()).path(id.master.publicKeyBase64()).path("errcode").asText())
+        .as(r.toString()).isEqualTo("M_INVALID_PARAM");
+  }
+
+  @Test
   void adding_a_subkey_under_a_stored_master_needs_approval_but_a_first_upload_does_not() {
     TestKeydir.Device d = kd.createDevice("later", "LA");
     CrossSigningIdentity id = new CrossSigningIdentity(d.userId());

@@ -71,10 +71,15 @@ class CrossSigningVectorsTest {
   @Test
   @Order(1)
   void step_1_and_2_alice_uploads_her_device_then_her_first_cross_signing_keys_without_uia() throws Exception {
+    String p0 = DeviceListChangesTest.position(kd);
     assertThat(post("/_matrix/client/v3/keys/upload", alice, "alice_keys_upload.json").status()).isEqualTo(200);
+    String p1 = DeviceListChangesTest.position(kd);
     Http.Response r = post(DEVICE_SIGNING, alice, "alice_device_signing_upload.json");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.json().isEmpty()).isTrue();
+    assertThat(DeviceListChangesTest.changed(kd, bob.token(), p0, p1)).containsExactly("@alice:example.org");
+    assertThat(DeviceListChangesTest.changed(kd, bob.token(), p1, DeviceListChangesTest.position(kd)))
+        .containsExactly("@alice:example.org");
   }
 
   @Test
@@ -126,8 +131,11 @@ class CrossSigningVectorsTest {
     assertThat(badMaster.json().path("failures").path("@alice:example.org").has(aliceMaster)).as(badMaster.toString())
         .isTrue();
     assertThat(query(bob, "@alice:example.org").path("master_keys")).isEqualTo(masterBefore);
+    String beforeVerify = DeviceListChangesTest.position(kd);
     Http.Response verify = post(SIGNATURES, bob, "bob_signs_alice_master.json");
     assertThat(verify.json().path("failures").isEmpty()).as(verify.toString()).isTrue();
+    assertThat(DeviceListChangesTest.changed(kd, bob.token(), beforeVerify, DeviceListChangesTest.position(kd)))
+        .as("/keys/changes tells bob to re-query alice after he verified her").contains("@alice:example.org");
   }
 
   @Test
@@ -165,6 +173,11 @@ class CrossSigningVectorsTest {
     for (String field : new String[] {"master_keys", "self_signing_keys", "user_signing_keys"}) {
       assertThat(byBob.path(field)).as(field).isEqualTo(expectedByBob.path(field));
     }
+    // a third user sees neither alice's user-signing key nor bob's signature on her master key
+    TestKeydir.Device carol = kd.createDevice("carol", "CAROLDEV");
+    JsonNode byCarol = query(carol, "@alice:example.org");
+    assertThat(byCarol.path("master_keys")).isEqualTo(expected.path("master_keys"));
+    assertThat(byCarol.path("user_signing_keys").has("@alice:example.org")).isFalse();
     // the self-signing signature that came with alice's device keys (step 1) is kept and returned
     String ssk = json("keys.json").path("alice").path("self_signing").asText();
     assertThat(byBob.path("device_keys").path("@alice:example.org").path("ALICEDEV").path("signatures")
