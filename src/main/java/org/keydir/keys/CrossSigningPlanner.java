@@ -23,7 +23,13 @@ import org.keydir.crypto.JsonSigning;
  * </ul>
  */
 public final class CrossSigningPlanner {
-  public record Plan(List<CrossSigningKey> writes, boolean replaces) {}
+  /**
+   * {@code superseded}: stored keys whose signatures (made by them and on them) no longer count once
+   * this plan is applied, because they are rewritten or hang under a new master key; {@code dropped}:
+   * those among them the request does not rewrite (subkeys of a replaced master), deleted outright.
+   */
+  public record Plan(List<CrossSigningKey> writes, boolean replaces, List<StoredCrossSigningKey> superseded,
+                     List<StoredCrossSigningKey> dropped) {}
 
   private CrossSigningPlanner() {}
 
@@ -48,7 +54,22 @@ public final class CrossSigningPlanner {
       if (old == null || !sameAsUploaded(k, old)) writes.add(k);
     }
     boolean replaces = stored.containsKey(CrossSigningKey.MASTER) && !writes.isEmpty();
-    return new Plan(List.copyOf(writes), replaces);
+    boolean masterReplaced = newMaster(writes, stored);
+    List<StoredCrossSigningKey> superseded = new ArrayList<>();
+    List<StoredCrossSigningKey> dropped = new ArrayList<>();
+    for (StoredCrossSigningKey old : stored.values()) {
+      boolean rewritten = writes.stream().anyMatch(k -> k.usage().equals(old.usage()));
+      if (!rewritten && !masterReplaced) continue;
+      superseded.add(old);
+      if (!rewritten) dropped.add(old);
+    }
+    return new Plan(List.copyOf(writes), replaces, List.copyOf(superseded), List.copyOf(dropped));
+  }
+
+  private static boolean newMaster(List<CrossSigningKey> writes, Map<String, StoredCrossSigningKey> stored) {
+    StoredCrossSigningKey old = stored.get(CrossSigningKey.MASTER);
+    return old != null && writes.stream()
+        .anyMatch(k -> k.usage().equals(CrossSigningKey.MASTER) && !k.publicKey().equals(old.publicKey()));
   }
 
   private static void requireSignedByMaster(String caller, CrossSigningKey k, Optional<String> masterPublic) {

@@ -72,26 +72,17 @@ public final class CrossSigningUploads {
                 : Future.failedFuture(ApprovalRequired.forUser(user, approvalUrl)))));
   }
 
-  /** Drops what the replaced keys vouched for, and audits the use of the approval. */
+  /** Drops what the superseded keys vouched for (the planner decided which), and audits the approval's use. */
   private Future<Void> replace(SqlClient tx, Caller caller, CrossSigningPlanner.Plan plan, long now) {
     String user = caller.userId();
-    return keys.forUsers(tx, List.of(user)).compose(storedList -> {
-      Map<String, StoredCrossSigningKey> stored = byUsage(storedList);
-      boolean newMaster = plan.writes().stream().anyMatch(k -> k.usage().equals(CrossSigningKey.MASTER)
-          && stored.containsKey(CrossSigningKey.MASTER) && !stored.get(CrossSigningKey.MASTER).publicKey().equals(k.publicKey()));
-      Future<Void> chain = Future.succeededFuture();
-      for (StoredCrossSigningKey old : stored.values()) {
-        boolean rewritten = plan.writes().stream().anyMatch(k -> k.usage().equals(old.usage()));
-        if (!rewritten && !newMaster) continue;
-        chain = chain.compose(v -> signatures.deleteOnAndBy(tx, user, old.publicKey()));
-        if (!rewritten) chain = chain.compose(v -> keys.delete(tx, user, old.usage()));
-      }
-      var details = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-      details.putArray("replaced").addAll(plan.writes().stream()
-          .map(k -> com.fasterxml.jackson.databind.node.TextNode.valueOf(k.usage())).toList());
-      return chain.compose(v -> audit.append(tx, org.keydir.admin.AuditEntry.of(now, user + "/" + caller.deviceId(),
-          "cross_signing.replace", user, caller.deviceId(), details.toString())));
-    });
+    Future<Void> chain = Future.succeededFuture();
+    for (StoredCrossSigningKey old : plan.superseded()) chain = chain.compose(v -> signatures.deleteOnAndBy(tx, user, old.publicKey()));
+    for (StoredCrossSigningKey old : plan.dropped()) chain = chain.compose(v -> keys.delete(tx, user, old.usage()));
+    var details = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    details.putArray("replaced").addAll(plan.writes().stream()
+        .map(k -> com.fasterxml.jackson.databind.node.TextNode.valueOf(k.usage())).toList());
+    return chain.compose(v -> audit.append(tx, org.keydir.admin.AuditEntry.of(now, user + "/" + caller.deviceId(),
+        "cross_signing.replace", user, caller.deviceId(), details.toString())));
   }
 
   private Future<Void> write(SqlClient tx, String user, CrossSigningPlanner.Plan plan, long now) {

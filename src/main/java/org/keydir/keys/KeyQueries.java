@@ -146,11 +146,9 @@ public final class KeyQueries {
       Map<String, String> copy = new TreeMap<>(byUsage);
       String master = byUsage.get(CrossSigningKey.MASTER);
       if (master != null) {
-        String masterPublic = CrossSigningKey.parse("master_key", CrossSigningKey.MASTER,
-            org.keydir.crypto.CanonicalJson.parse(master)).publicKey();
-        List<KeySignature> on = sigs.stream().filter(s -> s.userId().equals(user) && s.targetKeyId().equals(masterPublic)
+        List<KeySignature> visible = sigs.stream().filter(s -> s.userId().equals(user)
             && (s.signerUserId().equals(user) || s.signerUserId().equals(viewer))).toList();
-        copy.put(CrossSigningKey.MASTER, SignatureMerge.into(master, on));
+        copy.put(CrossSigningKey.MASTER, SignatureMerge.intoCrossSigningKey(master, visible));
       }
       outIds.put(user, copy);
     });
