@@ -73,7 +73,7 @@ public final class CrossSigningAdmin {
           }
           String details = JsonNodeFactory.instance.objectNode().put("keys_deleted", keys.size()).toString();
           return chain.compose(v -> approvals.take(tx, userId))
-              .compose(v -> new org.keydir.store.DeviceListStore().bump(tx, userId))
+              .compose(v -> new org.keydir.store.DeviceListStore().bump(tx, userId, null, org.keydir.keys.DeviceListChange.Kind.CROSS_SIGNING))
               .compose(v -> audit.append(tx, AuditEntry.of(now, actor, "cross_signing.delete", userId, null, details)))
               .map(keys.size());
         }));

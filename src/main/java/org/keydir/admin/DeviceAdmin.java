@@ -35,7 +35,15 @@ public final class DeviceAdmin {
   public record Stores(DeviceStore devices, TokenStore tokens, DeviceKeyStore deviceKeys, OneTimeKeyStore oneTimeKeys,
                        FallbackKeyStore fallbackKeys, AuditStore audit, DeviceListStore deviceLists) {}
 
+  private final boolean issuesTokens;
+
   public DeviceAdmin(Pool pool, Stores stores, String serverName, Clock clock) {
+    this(pool, stores, serverName, clock, true);
+  }
+
+  /** {@code issuesTokens} false: delegated auth, where devices and their tokens come from the homeserver. */
+  public DeviceAdmin(Pool pool, Stores stores, String serverName, Clock clock, boolean issuesTokens) {
+    this.issuesTokens = issuesTokens;
     this.pool = pool;
     this.stores = stores;
     this.serverName = serverName;
@@ -45,6 +53,10 @@ public final class DeviceAdmin {
   /** Creates the device (or reuses an existing one) and issues a fresh access token for it. */
   public Future<CreatedDevice> createDevice(String actor, String userId, Optional<String> deviceId,
                                             Optional<String> displayName) {
+    if (!issuesTokens) {
+      throw KeydirException.invalidParam("auth.mode is delegated: devices and their access tokens come from the "
+          + "homeserver (log in there); keydir creates a device the first time it sees one of its tokens");
+    }
     requireLocalUser(userId);
     if (deviceId.isPresent() && !MatrixIds.isDeviceId(deviceId.get())) {
       throw KeydirException.invalidParam("'device_id' must be 1-255 printable ASCII characters");
@@ -53,11 +65,15 @@ public final class DeviceAdmin {
     String token = AccessTokens.generate();
     long now = clock.millis();
     return pool.withTransaction(tx -> stores.devices().createIfAbsent(tx, userId, device, displayName.orElse(null), now)
-            .compose(created -> (created ? stores.deviceLists().bump(tx, userId) : Future.<Void>succeededFuture())
+            .compose(created -> (created ? stores.deviceLists().bump(tx, userId, device, org.keydir.keys.DeviceListChange.Kind.DEVICE) : Future.<Void>succeededFuture())
                 .compose(v -> stores.tokens().insert(tx, AccessTokens.hash(token), userId, device, now))
                 .compose(v -> audit(tx, actor, "device.create", userId, device,
                     details().put("created", created).put("token_issued", true)))))
         .map(v -> new CreatedDevice(userId, device, token));
+  }
+
+  public String serverName() {
+    return serverName;
   }
 
   public Future<DeviceView> show(String userId, String deviceId) {
@@ -97,7 +113,7 @@ public final class DeviceAdmin {
           var fbs = fallbackKeys ? stores.fallbackKeys().deleteDevice(tx, userId, deviceId)
               : Future.succeededFuture(List.<org.keydir.keys.KeyId>of());
           var dk = deviceKeys ? stores.deviceKeys().delete(tx, userId, deviceId)
-              .compose(deleted -> deleted ? stores.deviceLists().bump(tx, userId).map(true) : Future.succeededFuture(false))
+              .compose(deleted -> deleted ? stores.deviceLists().bump(tx, userId, deviceId, org.keydir.keys.DeviceListChange.Kind.DEVICE).map(true) : Future.succeededFuture(false))
               : Future.succeededFuture(false);
           return Future.all(otks, fbs, dk).map(all -> new ResetReport(otks.result().size(), fbs.result(),
               dk.result(), 0));
@@ -117,7 +133,7 @@ public final class DeviceAdmin {
           var dk = stores.deviceKeys().delete(tx, userId, deviceId);
           var tokens = stores.tokens().deleteForDevice(tx, userId, deviceId);
           var device = stores.devices().delete(tx, userId, deviceId);
-          var position = stores.deviceLists().bump(tx, userId);
+          var position = stores.deviceLists().bump(tx, userId, deviceId, org.keydir.keys.DeviceListChange.Kind.DEVICE_DELETED);
           return Future.all(List.of(otks, fbs, dk, tokens, device, position)).map(all -> new ResetReport(otks.result(), fbs.result(),
               dk.result(), tokens.result()));
         })

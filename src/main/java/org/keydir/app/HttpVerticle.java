@@ -8,11 +8,10 @@ import java.util.concurrent.TimeUnit;
 import org.keydir.http.ConnectionGate;
 import org.keydir.http.InvalidRequests;
 import org.keydir.http.RequestGate;
-import org.keydir.http.Routes;
 
 /** One event loop's HTTP server; keydir deploys one per core, all sharing the listen port. */
 final class HttpVerticle extends VerticleBase {
-  private final Routes.Deps deps;
+  private final java.util.function.Function<io.vertx.core.Vertx, io.vertx.ext.web.Router> routes;
   private final String host;
   private final int port;
   private final long shutdownGraceMs;
@@ -20,8 +19,9 @@ final class HttpVerticle extends VerticleBase {
 
   private final ConnectionGate connections;
 
-  HttpVerticle(Routes.Deps deps, String host, int port, long shutdownGraceMs, ConnectionGate connections) {
-    this.deps = deps;
+  HttpVerticle(java.util.function.Function<io.vertx.core.Vertx, io.vertx.ext.web.Router> routes, String host, int port,
+               long shutdownGraceMs, ConnectionGate connections) {
+    this.routes = routes;
     this.connections = connections;
     this.host = host;
     this.port = port;
@@ -38,7 +38,7 @@ final class HttpVerticle extends VerticleBase {
         // With a handshake handler set, Vert.x hands requests of an unknown HTTP version to the
         // request handler (else it answers an empty 501 itself); keydir serves no WebSockets.
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
-        .requestHandler(new RequestGate(Routes.build(vertx, deps), connections))
+        .requestHandler(new RequestGate(routes.apply(vertx), connections))
         .invalidRequestHandler(new InvalidRequests()).listen();
   }
 

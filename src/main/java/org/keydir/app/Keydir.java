@@ -6,7 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
+import org.keydir.serverkeys.HostSigningKey;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.keydir.config.ConfigException;
@@ -84,15 +86,23 @@ public final class Keydir implements AutoCloseable {
       ServerKeyStore serverKeys = new ServerKeyStore();
       Rotator rotator = new Rotator(pool, serverKeys, new AuditStore(), keyEncryption, rotation, clock);
       KeyRing ring = new KeyRing(pool, serverKeys, keyEncryption, config.serverName());
-      rotator.runOnce().await(30, TimeUnit.SECONDS);                 // bootstrap: the first key, if none
-      loadKeyRing(ring);
-      ServerKeyNotices.listen(vertx, url.options(), ring);
-      long refreshMs = rotation.refreshInterval().toMillis();
-      vertx.setPeriodic(refreshMs, id -> rotator.runOnce()
-          .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
-          .eventually(() -> ring.refresh().onFailure(e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
+      org.keydir.federation.OwnKeys ownKeys = ring;
+      if (config.serverKeys().host()) {
+        HostSigningKey hostKey = HostSigningKey.load(config.serverName(), Path.of(config.serverKeys().hostSigningKeyPath()));
+        ownKeys = hostKey;
+        LOG.info("signing federation requests with the homeserver's key {} (public key {}); not rotating, not "
+            + "publishing it", hostKey.signingKey().keyId(), hostKey.publicKeyBase64());
+      } else {
+        rotator.runOnce().await(30, TimeUnit.SECONDS);                 // bootstrap: the first key, if none
+        loadKeyRing(ring);
+        ServerKeyNotices.listen(vertx, url.options(), ring);
+        long refreshMs = rotation.refreshInterval().toMillis();
+        vertx.setPeriodic(refreshMs, id -> rotator.runOnce()
+            .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
+            .eventually(() -> ring.refresh().onFailure(e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
+      }
 
-      FederationParts federation = FederationParts.wire(vertx, pool, config.federation(), clock, ring);
+      FederationParts federation = FederationParts.wire(vertx, pool, config.federation(), clock, ownKeys);
       PeerKeys peerKeys = federation.peerKeys();
       metrics.ifPresent(m -> m.federationCaches(federation.resolver()::cachedServers, peerKeys::cachedServers,
           peerKeys::recentKeyRequests, federation.backoff()::size, federation.outbound()::inFlight));
@@ -111,16 +121,24 @@ public final class Keydir implements AutoCloseable {
           new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
           metrics, new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
           services.crossSigning(), services.signatures(), services.crossSigningAdmin(),
-          services.deviceListChanges());
+          services.deviceListChanges(), HostParts.wire(vertx, pool, url, config, clock));
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),
           config.listen().requestReadTimeoutMs());
       metrics.ifPresent(m -> m.openConnections(connections::open));
       String deploymentId = vertx.deployVerticle(
-              () -> new HttpVerticle(deps, config.listen().host(), port, config.shutdownGraceMs(), connections),
+              () -> new HttpVerticle(v -> Routes.build(v, deps), config.listen().host(), port, config.shutdownGraceMs(),
+                  connections),
               new DeploymentOptions().setInstances(loops))
           .await(60, TimeUnit.SECONDS);
+      if (config.internal().enabled() && !config.internal().listen().isEmpty()) {
+        ConnectionGate internalConnections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
+        vertx.deployVerticle(() -> new HttpVerticle(v -> Routes.buildInternal(v, deps), config.internal().listenHost(),
+                config.internal().listenPort(), config.shutdownGraceMs(), internalConnections),
+            new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
+        LOG.info("internal API on http://{}", config.internal().listen());
+      }
       LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),
           config.listen().host(), port, loops, (System.nanoTime() - t0) / 1_000_000);
       return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);

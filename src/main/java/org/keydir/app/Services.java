@@ -56,7 +56,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         config.federation().requestTimeoutMs());
     return new Services(database, tokens,
         new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists),
-            server, clock),
+            server, clock, !config.auth().delegated()),
         new AuditLog(pool, audit),
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
             new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload(),

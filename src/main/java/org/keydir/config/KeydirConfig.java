@@ -24,6 +24,9 @@ public record KeydirConfig(
     Audit audit,
     Cleanup cleanup,
     CrossSigning crossSigning,
+    Auth auth,
+    ServerKeys serverKeys,
+    Internal internal,
     String keyEncryptionKey,
     long shutdownGraceMs) {
 
@@ -43,6 +46,9 @@ public record KeydirConfig(
     check(audit != null, "audit must be set");
     check(cleanup != null, "cleanup must be set");
     check(crossSigning != null, "cross_signing must be set");
+    check(auth != null, "auth must be set");
+    check(serverKeys != null, "server_keys must be set");
+    check(internal != null, "internal must be set");
     check(keyEncryptionKey == null || keyEncryptionKey.matches("[A-Za-z0-9+/]{43}=?"),
         "key_encryption_key must be 32 bytes in base64 (e.g. from: head -c32 /dev/urandom | base64)");
     check(shutdownGraceMs >= 0, "shutdown_grace_ms must be >= 0 (got %d)", shutdownGraceMs);
@@ -193,6 +199,105 @@ public record KeydirConfig(
     }
   }
 
+  /**
+   * Who checks client access tokens. {@code local}: keydir's own tokens (admin API / CLI issue them).
+   * {@code delegated}: the homeserver's tokens, checked by {@code verifier} — {@code whoami}
+   * ({@code GET host_url/_matrix/client/v3/account/whoami}) or {@code introspection} (RFC 7662 at
+   * {@code introspection_url} with {@code client_id}/{@code client_secret}, as
+   * matrix-authentication-service serves it). Verdicts are cached per token hash for
+   * {@code cache_ttl} (at most 10 min; a rejection for {@code negative_cache_ttl}); host calls have a
+   * {@code host_timeout_ms} deadline; at most {@code max_cached_tokens} verdicts are kept.
+   */
+  public record Auth(String mode, String verifier, String hostUrl, String introspectionUrl, String clientId,
+                     String clientSecret, String cacheTtl, String negativeCacheTtl, long hostTimeoutMs,
+                     int maxCachedTokens) {
+    public Auth {
+      hostUrl = hostUrl == null ? "" : hostUrl.replaceAll("/+$", "");
+      introspectionUrl = introspectionUrl == null ? "" : introspectionUrl;
+      clientId = clientId == null ? "" : clientId;
+      clientSecret = clientSecret == null ? "" : clientSecret;
+      check("local".equals(mode) || "delegated".equals(mode), "auth.mode must be local or delegated (got '%s')", mode);
+      check("whoami".equals(verifier) || "introspection".equals(verifier),
+          "auth.verifier must be whoami or introspection (got '%s')", verifier);
+      long ttl = Durations.parse(cacheTtl, "auth.cache_ttl").toMillis();
+      check(ttl >= 0 && ttl <= 600_000, "auth.cache_ttl must be 0..10m (got '%s')", cacheTtl);
+      long negative = Durations.parse(negativeCacheTtl, "auth.negative_cache_ttl").toMillis();
+      check(negative >= 0 && negative <= 60_000, "auth.negative_cache_ttl must be 0..60s (got '%s')", negativeCacheTtl);
+      check(hostTimeoutMs >= 100, "auth.host_timeout_ms must be >= 100 (got %d)", hostTimeoutMs);
+      check(maxCachedTokens >= 100, "auth.max_cached_tokens must be >= 100 (got %d)", maxCachedTokens);
+      if ("delegated".equals(mode) && "whoami".equals(verifier)) {
+        check(isHttpUrl(hostUrl), "auth.host_url must be the homeserver's http(s) base URL when auth.mode is delegated "
+            + "(got '%s')", hostUrl);
+      }
+      if ("delegated".equals(mode) && "introspection".equals(verifier)) {
+        check(isHttpUrl(introspectionUrl), "auth.introspection_url must be an http(s) URL for auth.verifier "
+            + "introspection (got '%s')", introspectionUrl);
+        check(!clientId.isEmpty() && !clientSecret.isEmpty(),
+            "auth.client_id and auth.client_secret must be set for auth.verifier introspection");
+      }
+    }
+
+    public boolean delegated() {
+      return "delegated".equals(mode);
+    }
+
+    public long cacheTtlMs() {
+      return Durations.parse(cacheTtl, "auth.cache_ttl").toMillis();
+    }
+
+    public long negativeCacheTtlMs() {
+      return Durations.parse(negativeCacheTtl, "auth.negative_cache_ttl").toMillis();
+    }
+
+    private static boolean isHttpUrl(String url) {
+      return url.startsWith("http://") || url.startsWith("https://");
+    }
+  }
+
+  /**
+   * Which key signs outbound federation. {@code own}: keydir's rotated keys, published at
+   * {@code /_matrix/key/v2/server}. {@code host}: the homeserver's own key, read from
+   * {@code host_signing_key_path} (Synapse's format); never rotated, never published by keydir.
+   */
+  public record ServerKeys(String mode, String hostSigningKeyPath) {
+    public ServerKeys {
+      hostSigningKeyPath = hostSigningKeyPath == null ? "" : hostSigningKeyPath;
+      check("own".equals(mode) || "host".equals(mode), "server_keys.mode must be own or host (got '%s')", mode);
+      check(!"host".equals(mode) || !hostSigningKeyPath.isEmpty(),
+          "server_keys.host_signing_key_path must name the homeserver's signing key file when server_keys.mode is host");
+    }
+
+    public boolean host() {
+      return "host".equals(mode);
+    }
+  }
+
+  /**
+   * The host internal API ({@code /_keydir/internal/v1}): off unless {@code token} is set; on the
+   * client listener, or on its own {@code listen} address ({@code host:port}) so it never faces
+   * the internet.
+   */
+  public record Internal(String token, String listen) {
+    public Internal {
+      listen = listen == null ? "" : listen;
+      check(token == null || token.length() >= 16, "internal.token must be at least 16 characters (or unset: no internal API)");
+      check(listen.isEmpty() || listen.matches("[^\\s]+:[0-9]{1,5}"),
+          "internal.listen must be host:port (got '%s')", listen);
+    }
+
+    public boolean enabled() {
+      return token != null;
+    }
+
+    public String listenHost() {
+      return listen.substring(0, listen.lastIndexOf(':'));
+    }
+
+    public int listenPort() {
+      return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+    }
+  }
+
   /** How long audit rows are kept ({@code audit.retention}, default 1 year). */
   public record Audit(String retention) {
     public Audit {
@@ -250,6 +355,9 @@ public record KeydirConfig(
         new Audit("365d"),
         new Cleanup("5s", 5_000),
         new CrossSigning(""),
+        new Auth("local", "whoami", "", "", "", "", "60s", "5s", 5_000, 100_000),
+        new ServerKeys("own", ""),
+        new Internal(null, ""),
         null,
         30_000);
   }

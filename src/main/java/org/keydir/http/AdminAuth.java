@@ -5,21 +5,31 @@ import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.AccessTokens;
 import org.keydir.keys.KeydirException;
 
-/** The admin API's bearer token, from the Authorization header only: missing → 401, anything but the admin token → 403, compared in constant time. */
+/**
+ * A shared-secret bearer token (the admin API's, the internal API's), from the Authorization header
+ * only: missing → 401, anything but the token → 403, compared in constant time.
+ */
 final class AdminAuth implements Handler<RoutingContext> {
-  private final String adminToken;
+  private final String token;
+  private final String name;
 
   AdminAuth(String adminToken) {
-    this.adminToken = adminToken;
+    this(adminToken, "admin token");
+  }
+
+  AdminAuth(String token, String name) {
+    this.token = token;
+    this.name = name;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String token = BearerTokens.fromHeaderOnly(ctx);
-    if (token == null) {
-      ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing admin token"));
-    } else if (!AccessTokens.sameSecret(adminToken, token)) {
-      ctx.fail(KeydirException.of(KeydirException.Kind.FORBIDDEN, "admin access required"));
+    String given = BearerTokens.fromHeaderOnly(ctx);
+    if (given == null) {
+      ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing %s", name));
+    } else if (!AccessTokens.sameSecret(token, given)) {
+      ctx.fail(KeydirException.of(KeydirException.Kind.FORBIDDEN, "%s", name.equals("admin token")
+          ? "admin access required" : "the " + name + " is required"));
     } else {
       ctx.next();
     }

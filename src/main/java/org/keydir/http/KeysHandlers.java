@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.Caller;
+import org.keydir.keys.KeydirException;
 import org.keydir.keys.ClaimRequest;
 import org.keydir.keys.CrossSigningUpload;
 import org.keydir.keys.CrossSigningUploads;
@@ -37,6 +38,18 @@ final class KeysHandlers {
     Caller caller = ctx.get(Caller.CONTEXT_KEY);
     UploadRequest req = UploadRequest.fromJson(JsonBodies.object(ctx));
     return uploads.upload(caller, req).map(KeysJson::counts);
+  }
+
+  /**
+   * POST /keys/upload/{deviceId}: the deprecated form older clients still send. Like Synapse, the
+   * path may only name the caller's own device (the token decides whose keys these are).
+   */
+  Future<JsonNode> uploadForPathDevice(RoutingContext ctx) {
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
+    if (!caller.deviceId().equals(ctx.pathParam("deviceId"))) {
+      throw KeydirException.invalidParam("the device in the path is not the device of this access token");
+    }
+    return upload(ctx);
   }
 
   /** POST /keys/claim {one_time_keys: {user: {device: algorithm}}, timeout?} → {one_time_keys, failures}. */

@@ -56,6 +56,9 @@ public final class MatrixErrors {
         .put("errcode", reply.errcode())
         .put("error", reply.error());
     if (reply.status() == 429) body.put("retry_after_ms", reply.retryAfterMs());
+    if (reply.retryAfterMs() > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString((reply.retryAfterMs() + 999) / 1000));
+    }
     Replies.json(ctx, reply.status(), body);
   }
 
@@ -113,7 +116,7 @@ public final class MatrixErrors {
       case NOT_FOUND -> Reply.of(404, "M_NOT_FOUND", e.getMessage());
       case TOO_LARGE -> Reply.of(413, "M_TOO_LARGE", e.getMessage());
       case RATE_LIMITED -> new Reply(429, "M_LIMIT_EXCEEDED", e.getMessage(), e.retryAfterMs());
-      case UNAVAILABLE -> Reply.of(503, "M_UNKNOWN", e.getMessage());
+      case UNAVAILABLE -> new Reply(503, "M_UNKNOWN", e.getMessage(), e.retryAfterMs());
     };
   }
 

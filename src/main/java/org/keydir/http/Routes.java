@@ -2,9 +2,11 @@ package org.keydir.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.keydir.federation.FederationAuth;
@@ -34,7 +36,26 @@ public final class Routes {
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
                      FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning,
                      org.keydir.keys.SignatureUploads signatures, org.keydir.admin.CrossSigningAdmin crossSigningAdmin,
-                     org.keydir.keys.DeviceListChanges deviceListChanges) {}
+                     org.keydir.keys.DeviceListChanges deviceListChanges, HostMode hostMode) {}
+
+  /**
+   * What host mode changes: who checks client tokens (empty: keydir's own), whether keydir
+   * publishes its own signing keys (not when it signs with the host's), and the internal API
+   * (empty: off; {@code ownListener}: served only by {@link #buildInternal}).
+   */
+  public record HostMode(Optional<org.keydir.host.DelegatedAuthentication> delegatedAuth, boolean publishesServerKeys,
+                         Optional<Internal> internal) {
+    public static HostMode standalone() {
+      return new HostMode(Optional.empty(), true, Optional.empty());
+    }
+  }
+
+  /** The host internal API's parts. */
+  public record Internal(String token, org.keydir.host.SyncStates syncStates, org.keydir.host.DeviceListFeed feed,
+                         org.keydir.host.HostNotices notices, boolean ownListener) {}
+
+  /** Spec prefixes real clients still use for the keys endpoints (Synapse serves all three). */
+  static final List<String> CLIENT_PREFIXES = List.of("/_matrix/client/v3", "/_matrix/client/r0", "/_matrix/client/unstable");
 
   private Routes() {}
 
@@ -64,7 +85,9 @@ public final class Routes {
     deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
 
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
-    ClientAuth clientAuth = new ClientAuth(deps.database().pool(), deps.tokens());
+    Handler<RoutingContext> clientAuth = deps.hostMode().delegatedAuth()
+        .<Handler<RoutingContext>>map(DelegatedAuth::new)
+        .orElseGet(() -> new ClientAuth(deps.database().pool(), deps.tokens()));
     AdminAuth adminAuth = new AdminAuth(deps.adminToken());
 
     AccountHandlers account = new AccountHandlers();
@@ -75,21 +98,24 @@ public final class Routes {
         deps.signatures());
     ResetHandlers reset = new ResetHandlers(deps.resets(), deps.listing());
     String v3 = "/_matrix/client/v3";
-    for (var e : java.util.Map.<String, Function<RoutingContext, Future<? extends JsonNode>>>of(
-        v3 + "/keys/upload", keys::upload,
-        v3 + "/keys/claim", keys::claim,
-        v3 + "/keys/query", keys::query,
-        v3 + "/keys/reset", reset::reset,
-        v3 + "/keys/device_signing/upload", keys::deviceSigningUpload,
-        "/_matrix/client/unstable/keys/device_signing/upload", keys::deviceSigningUpload,
-        v3 + "/keys/signatures/upload", keys::signaturesUpload,
-        "/_matrix/client/unstable/keys/signatures/upload", keys::signaturesUpload,
-        "/_matrix/client/unstable/org.matrix.msc4162/keys/reset", reset::reset).entrySet()) {
-      router.post(e.getKey()).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(e.getValue()));
+    for (String prefix : CLIENT_PREFIXES) {
+      for (var e : java.util.Map.<String, Function<RoutingContext, Future<? extends JsonNode>>>of(
+          "/keys/upload", keys::upload,
+          "/keys/upload/:deviceId", keys::uploadForPathDevice,
+          "/keys/claim", keys::claim,
+          "/keys/query", keys::query,
+          "/keys/device_signing/upload", keys::deviceSigningUpload,
+          "/keys/signatures/upload", keys::signaturesUpload).entrySet()) {
+        router.post(prefix + e.getKey()).handler(clientAuth).handler(deps.rateLimiter())
+            .handler(Replies.json(e.getValue()));
+      }
+      router.get(prefix + "/keys/changes").handler(clientAuth).handler(deps.rateLimiter())
+          .handler(Replies.json(ctx -> deps.deviceListChanges().changed(ctx.request().getParam("from"),
+              ctx.request().getParam("to")).map(KeysJson::changes)));
     }
-    router.get(v3 + "/keys/changes").handler(clientAuth).handler(deps.rateLimiter())
-        .handler(Replies.json(ctx -> deps.deviceListChanges().changed(ctx.request().getParam("from"),
-            ctx.request().getParam("to")).map(KeysJson::changes)));
+    for (String path : List.of(v3 + "/keys/reset", "/_matrix/client/unstable/org.matrix.msc4162/keys/reset")) {
+      router.post(path).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(reset::reset));
+    }
     router.get("/_matrix/client/unstable/io.keydir/keys/one_time_keys").handler(clientAuth)
         .handler(deps.rateLimiter()).handler(Replies.json(reset::listOneTimeKeys));
 
@@ -113,7 +139,11 @@ public final class Routes {
 
     FederationHandlers fed = new FederationHandlers(deps.keyRing(), deps.rotation(), deps.queries(), deps.claims(),
         deps.clock());
-    router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
+    if (deps.hostMode().publishesServerKeys()) {
+      router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
+      // Removed in spec v1.6 (MSC3938), but Synapse before 1.74 asks here; the answer is the same.
+      router.get("/_matrix/key/v2/server/:keyId").handler(fed::serverKeys);
+    }
     String federation = "/_matrix/federation/v1";
     FederationRateLimiter perOrigin = deps.federationRateLimiter();
     router.post(federation + "/user/keys/query").handler(deps.federationAuth()).handler(perOrigin)
@@ -123,11 +153,44 @@ public final class Routes {
     router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(perOrigin)
         .handler(Replies.json(fed::devices));
 
-    ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(deps.serverKeyAdmin());
-    router.get(admin + "/server_keys").handler(adminAuth).handler(Replies.json(keysAdmin::list));
-    router.post(admin + "/server_keys/rotate").handler(adminAuth).handler(Replies.json(keysAdmin::rotate));
-    router.post(admin + "/server_keys/:keyId/revoke").handler(adminAuth).handler(Replies.json(keysAdmin::revoke));
+    if (deps.hostMode().publishesServerKeys()) {   // with the host's key, keydir has no keys of its own to manage
+      ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(deps.serverKeyAdmin());
+      router.get(admin + "/server_keys").handler(adminAuth).handler(Replies.json(keysAdmin::list));
+      router.post(admin + "/server_keys/rotate").handler(adminAuth).handler(Replies.json(keysAdmin::rotate));
+      router.post(admin + "/server_keys/:keyId/revoke").handler(adminAuth).handler(Replies.json(keysAdmin::revoke));
+    }
 
+    deps.hostMode().internal().filter(i -> !i.ownListener()).ifPresent(i -> internalRoutes(router, deps, i));
+    return errors(router);
+  }
+
+  /** The router of {@code internal.listen}: the internal API and the health checks, nothing else. */
+  public static Router buildInternal(Vertx vertx, Deps deps) {
+    Router router = Router.router(vertx);
+    router.route().handler(RequestIds::assign);
+    router.route().handler(Routes::bodiesAreJson);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(deps.maxBodyBytes()));
+    ServiceHandlers service = new ServiceHandlers(deps.database());
+    router.get("/health").handler(Replies.json(service::health));
+    router.get("/ready").handler(Replies.json(service::ready));
+    internalRoutes(router, deps, deps.hostMode().internal().orElseThrow());
+    return errors(router);
+  }
+
+  private static void internalRoutes(Router router, Deps deps, Internal internal) {
+    AdminAuth auth = new AdminAuth(internal.token(), "internal API token");
+    InternalHandlers h = new InternalHandlers(internal.syncStates(), internal.feed(), deps.deviceAdmin(),
+        deps.crossSigningAdmin(), internal.notices(), deps.deviceAdmin().serverName());
+    String base = "/_keydir/internal/v1";
+    router.post(base + "/sync_state").handler(auth).handler(Replies.json(h::syncState));
+    router.get(base + "/device_list_changes").handler(auth).handler(Replies.json(h::deviceListChanges));
+    router.delete(base + "/users/:userId/devices/:deviceId").handler(auth).handler(Replies.json(h::deleteDevice));
+    router.post(base + "/tokens/invalidate").handler(auth).handler(Replies.json(h::invalidateTokens));
+    router.post(base + "/users/:userId/cross_signing/allow_replacement").handler(auth)
+        .handler(Replies.json(h::allowCrossSigningReplacement));
+  }
+
+  private static Router errors(Router router) {
     router.route().failureHandler(MatrixErrors::handle);
     router.errorHandler(404, MatrixErrors::handle);
     router.errorHandler(405, MatrixErrors::handle);

@@ -91,7 +91,7 @@ public final class CrossSigningUploads {
     for (CrossSigningKey k : plan.writes()) {
       chain = chain.compose(v -> keys.put(tx, user, k.usage(), k.publicKey(), CanonicalJson.encode(k.json()), now));
     }
-    return chain.compose(v -> deviceLists.bump(tx, user));
+    return chain.compose(v -> deviceLists.bump(tx, user, null, DeviceListChange.Kind.CROSS_SIGNING));
   }
 
   static Map<String, StoredCrossSigningKey> byUsage(List<StoredCrossSigningKey> stored) {

@@ -83,7 +83,7 @@ public final class KeyUploads {
     if (plan.writesNothing()) return Future.succeededFuture();
     Future<Void> device = plan.deviceKeys()
         .map(dk -> deviceKeys.upsert(tx, c.userId(), c.deviceId(), dk, now)
-            .compose(v -> deviceLists.bump(tx, c.userId())))
+            .compose(v -> deviceLists.bump(tx, c.userId(), c.deviceId(), DeviceListChange.Kind.DEVICE)))
         .orElse(Future.succeededFuture());
     Future<Void> otks = oneTimeKeys.insert(tx, c.userId(), c.deviceId(), plan.newOneTimeKeys(), now);
     Future<Void> fallbacks = fallbackKeys.upsert(tx, c.userId(), c.deviceId(), plan.newFallbackKeys(), now);

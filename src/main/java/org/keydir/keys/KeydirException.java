@@ -36,6 +36,11 @@ public final class KeydirException extends RuntimeException {
     return new KeydirException(Kind.RATE_LIMITED, "too many requests", retryAfterMs, null);
   }
 
+  /** 503 with {@code Retry-After}: something keydir depends on (the homeserver) cannot answer now. */
+  public static KeydirException unavailable(String message, long retryAfterMs) {
+    return new KeydirException(Kind.UNAVAILABLE, message, retryAfterMs, null);
+  }
+
   public static KeydirException unavailable(String message, Throwable cause) {
     return new KeydirException(Kind.UNAVAILABLE, message, 0, cause);
   }

@@ -61,6 +61,7 @@ public final class SignatureUploads {
       if (MatrixIds.serverOf(e.userId()).equals(serverName)) localUsers.add(e.userId());
     });
     long now = clock.millis();
+    java.util.Set<String> myDevices = new java.util.HashSet<>();
     return pool.withTransaction(tx -> crossSigning.lockUser(tx, me).compose(v -> {
       var devices = deviceKeys.query(tx, List.of(me), List.of(me), List.of(), List.of());
       var identities = crossSigning.forUsers(tx, new ArrayList<>(localUsers));
@@ -72,10 +73,11 @@ public final class SignatureUploads {
         identities.result().forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new HashMap<>()).put(k.usage(), k));
         java.util.Set<String> ids = new java.util.HashSet<>();
         deviceIds.result().forEach(d -> ids.add(d.deviceId()));
+        myDevices.addAll(ids);
         return SignaturePlanner.plan(entries, new SignaturePlanner.State(me, serverName, mine, ids, byUser));
       });
     }).compose(plan -> plan.accepted().isEmpty() ? Future.succeededFuture(plan.failures())
-        : signatures.insert(tx, plan.accepted(), now).compose(v -> bumpAll(tx, me, plan.accepted())).map(plan.failures())));
+        : signatures.insert(tx, plan.accepted(), now).compose(v -> bumpAll(tx, me, plan.accepted(), myDevices)).map(plan.failures())));
   }
 
   /**
@@ -83,13 +85,20 @@ public final class SignatureUploads {
    * master key also changes what the signer sees of that user, so the target takes a position too
    * (others who re-query the target see nothing new: the host filters by shared rooms anyway).
    */
-  private Future<Void> bumpAll(io.vertx.sqlclient.SqlClient tx, String me, List<KeySignature> accepted) {
+  private Future<Void> bumpAll(io.vertx.sqlclient.SqlClient tx, String me, List<KeySignature> accepted,
+                               java.util.Set<String> myDevices) {
     TreeSet<String> users = new TreeSet<>(List.of(me));
+    TreeSet<String> devices = new TreeSet<>();
     accepted.forEach(s -> {
-      if (MatrixIds.serverOf(s.userId()).equals(serverName)) users.add(s.userId());
+      if (s.userId().equals(me) && myDevices.contains(s.targetKeyId())) devices.add(s.targetKeyId());
+      else if (MatrixIds.serverOf(s.userId()).equals(serverName)) users.add(s.userId());
     });
+    if (!devices.isEmpty() && accepted.stream().allMatch(s -> s.userId().equals(me) && myDevices.contains(s.targetKeyId()))) {
+      users.remove(me);   // only device signatures: the entries per device say it all
+    }
     Future<Void> chain = Future.succeededFuture();
-    for (String u : users) chain = chain.compose(v -> deviceLists.bump(tx, u));
+    for (String d : devices) chain = chain.compose(v -> deviceLists.bump(tx, me, d, DeviceListChange.Kind.DEVICE));
+    for (String u : users) chain = chain.compose(v -> deviceLists.bump(tx, u, null, DeviceListChange.Kind.SIGNATURE));
     return chain;
   }
 }

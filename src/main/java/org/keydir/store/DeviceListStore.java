@@ -5,6 +5,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import org.keydir.keys.DeviceListChange;
 
 /**
  * The device-list stream: {@code device_list_changes} (one row per change) and
@@ -14,8 +15,14 @@ import java.util.List;
  */
 public final class DeviceListStore {
   private static final String LOCK = "SELECT pg_advisory_xact_lock(7164200)";
-  private static final String NEXT = "SELECT nextval('device_list_stream') AS id";
-  private static final String LOG = "INSERT INTO device_list_changes (user_id, stream_id, changed_ts) VALUES ($1, $2, $3)";
+  /** Every replica LISTENs on this channel; the notice (the position) is delivered when the change commits. */
+  public static final String CHANNEL = "keydir_device_lists";
+  private static final String NEXT = """
+      SELECT id, pg_notify('keydir_device_lists', id::text) FROM (SELECT nextval('device_list_stream') AS id) s""";
+  private static final String LOG = """
+      INSERT INTO device_list_changes (user_id, stream_id, changed_ts, device_id, kind) VALUES ($1, $2, $3, $4, $5)""";
+  private static final String SINCE = """
+      SELECT stream_id, user_id, device_id, kind FROM device_list_changes WHERE stream_id > $1 ORDER BY stream_id LIMIT $2""";
   private static final String LATEST = """
       INSERT INTO device_list_positions (user_id, stream_id) VALUES ($1, $2)
       ON CONFLICT (user_id) DO UPDATE SET stream_id = EXCLUDED.stream_id""";
@@ -24,13 +31,24 @@ public final class DeviceListStore {
   private static final String CHANGED = """
       SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > $1 AND stream_id <= $2 ORDER BY user_id""";
 
-  public Future<Void> bump(SqlClient tx, String userId) {
+  /** Logs one change of {@code userId} ({@code deviceId} null for the user-wide kinds) at the next position. */
+  public Future<Void> bump(SqlClient tx, String userId, String deviceId, DeviceListChange.Kind kind) {
     return tx.query(LOCK).execute()
         .compose(v -> tx.query(NEXT).execute())
         .map(rows -> rows.iterator().next().getLong("id"))
-        .compose(id -> tx.preparedQuery(LOG).execute(Tuple.of(userId, id, System.currentTimeMillis()))
+        .compose(id -> tx.preparedQuery(LOG).execute(Tuple.of(userId, id, System.currentTimeMillis(), deviceId, kind.wire))
             .compose(v -> tx.preparedQuery(LATEST).execute(Tuple.of(userId, id))))
         .mapEmpty();
+  }
+
+  /** Up to {@code limit} changes after {@code from}, in stream order (a range read of the whole stream). */
+  public Future<List<DeviceListChange>> since(SqlClient db, long from, int limit) {
+    return db.preparedQuery(SINCE).execute(Tuple.of(from, limit)).map(rs -> {
+      List<DeviceListChange> out = new ArrayList<>();
+      rs.forEach(r -> out.add(new DeviceListChange(r.getLong("stream_id"), r.getString("user_id"),
+          java.util.Optional.ofNullable(r.getString("device_id")), DeviceListChange.Kind.ofWire(r.getString("kind")))));
+      return out;
+    });
   }
 
   public Future<Long> position(SqlClient db, String userId) {

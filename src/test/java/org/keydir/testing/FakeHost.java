@@ -1,0 +1,194 @@
+package org.keydir.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.keydir.crypto.Ed25519;
+import org.keydir.crypto.JsonSigning;
+
+/**
+ * A homeserver for tests, on a real loopback socket, answering as the spec says: whoami
+ * (client-server "GET /account/whoami"), RFC 7662 introspection as matrix-authentication-service
+ * answers it, and its own signing key at {@code /_matrix/key/v2/server} (server-server "Publishing
+ * Keys"). Any other path answers {@code {"served_by": "homeserver", "path": …}}, so a proxy test can
+ * tell which side a request reached. Its faults: {@link Mode}.
+ */
+public final class FakeHost implements AutoCloseable {
+  public enum Mode { UP, ERROR_500, SLOW }
+
+  public static final String CLIENT_ID = "keydir-client";
+  public static final String CLIENT_SECRET = "keydir-client-secret-0123";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public final String serverName;
+  public final AtomicInteger whoamiCalls = new AtomicInteger();
+  public final AtomicInteger introspectionCalls = new AtomicInteger();
+  /** token → (user id, device id or null) as the host's own sessions. */
+  public final Map<String, String[]> tokens = new ConcurrentHashMap<>();
+  /** token → the whole introspection answer, when a test wants a particular one. */
+  public final Map<String, ObjectNode> introspection = new ConcurrentHashMap<>();
+  public volatile Mode mode = Mode.UP;
+  public final String keyId = "ed25519:a_host";
+  private final byte[] seed = Ed25519.generate(new java.security.SecureRandom()).seed();
+  private HttpServer server;
+  private int port;
+
+  public FakeHost(String serverName) throws IOException {
+    this.serverName = serverName;
+    start(0);
+  }
+
+  private void start(int onPort) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", onPort), 64);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", this::handle);
+    server.start();
+    port = server.getAddress().getPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Nothing listens any more: connections are refused until {@link #restart()}. */
+  public void stop() {
+    server.stop(0);
+  }
+
+  public void restart() throws IOException {
+    start(port);
+  }
+
+  public void login(String token, String userId, String deviceId) {
+    tokens.put(token, new String[] {userId, deviceId});
+  }
+
+  /** Synapse's signing.key line for this host's key. */
+  public Path writeSigningKey(Path dir) throws IOException {
+    Path file = dir.resolve("host.signing.key");
+    Files.writeString(file, "ed25519 " + keyId.substring(8) + " "
+        + Base64.getEncoder().withoutPadding().encodeToString(seed) + "\n");
+    return file;
+  }
+
+  public String publicKey() {
+    return Ed25519.fromSeed(seed).publicKeyBase64();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      if (mode == Mode.SLOW) sleep(3_000);
+      if (mode == Mode.ERROR_500 && !path.startsWith("/_matrix/key/")) {
+        reply(ex, 500, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"internal error\"}");
+        return;
+      }
+      if (path.equals("/_matrix/client/v3/account/whoami")) whoami(ex);
+      else if (path.equals("/oauth2/introspect")) introspect(ex);
+      else if (path.equals("/_matrix/key/v2/server")) reply(ex, 200, serverKeys().toString());
+      else {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        ObjectNode o = JsonNodeFactory.instance.objectNode().put("served_by", "homeserver").put("path", path)
+            .put("method", ex.getRequestMethod()).put("body_bytes", body.length);
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host != null) o.put("host", host);
+        String fwd = ex.getRequestHeaders().getFirst("X-Forwarded-For");
+        if (fwd != null) o.put("x_forwarded_for", fwd);
+        reply(ex, 200, o.toString());
+      }
+    }
+  }
+
+  private void whoami(HttpExchange ex) throws IOException {
+    whoamiCalls.incrementAndGet();
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    String[] who = auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
+    if (who == null) {
+      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":false}");
+      return;
+    }
+    ObjectNode o = JsonNodeFactory.instance.objectNode().put("user_id", who[0]).put("is_guest", false);
+    if (who[1] != null) o.put("device_id", who[1]);
+    reply(ex, 200, o.toString());
+  }
+
+  private void introspect(HttpExchange ex) throws IOException {
+    introspectionCalls.incrementAndGet();
+    String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET)
+        .getBytes(StandardCharsets.UTF_8));
+    if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))
+        || !"POST".equals(ex.getRequestMethod())) {
+      reply(ex, 401, "{\"error\":\"invalid_client\"}");
+      return;
+    }
+    String token = null;
+    for (String pair : new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+      if (pair.startsWith("token=")) token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+    }
+    ObjectNode given = token == null ? null : introspection.get(token);
+    if (given != null) {
+      reply(ex, 200, given.toString());
+      return;
+    }
+    String[] who = token == null ? null : tokens.get(token);
+    if (who == null) {
+      reply(ex, 200, "{\"active\":false}");
+      return;
+    }
+    String scope = "openid urn:matrix:client:api:*" + (who[1] == null ? "" : " urn:matrix:client:device:" + who[1]);
+    reply(ex, 200, JsonNodeFactory.instance.objectNode().put("active", true).put("scope", scope)
+        .put("client_id", "element").put("username", who[0].substring(1, who[0].indexOf(':')))
+        .put("token_type", "access_token").put("exp", System.currentTimeMillis() / 1000 + 3600)
+        .put("sub", "01HZ" + who[0].hashCode()).toString());
+  }
+
+  private ObjectNode serverKeys() {
+    ObjectNode o = JsonNodeFactory.instance.objectNode().put("server_name", serverName)
+        .put("valid_until_ts", System.currentTimeMillis() + 3_600_000);
+    o.putObject("verify_keys").putObject(keyId).put("key", publicKey());
+    o.putObject("old_verify_keys");
+    return JsonSigning.sign(o, serverName, keyId, seed);
+  }
+
+  private static void reply(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static JsonNode parse(String s) throws IOException {
+    return JSON.readTree(s);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
