@@ -26,7 +26,8 @@ public final class SyncStateStore {
   public record Row(String userId, String deviceId, boolean oneTime, String algorithm, long count) {}
 
   public Future<List<Row>> read(SqlClient db, List<String> userIds, List<String> deviceIds) {
-    return db.preparedQuery(STATE).execute(Tuple.of(userIds.toArray(String[]::new), deviceIds.toArray(String[]::new)))
+    return db.preparedQuery(STATE).execute(Tuple.tuple()
+            .addArrayOfString(userIds.toArray(String[]::new)).addArrayOfString(deviceIds.toArray(String[]::new)))
         .map(rs -> {
           List<Row> out = new ArrayList<>();
           rs.forEach(r -> out.add(new Row(r.getString("user_id"), r.getString("device_id"), r.getBoolean("one_time"),
