@@ -107,6 +107,8 @@ public final class FakeHost implements AutoCloseable {
       else {
         byte[] body = ex.getRequestBody().readAllBytes();
         ObjectNode o = JsonNodeFactory.instance.objectNode().put("served_by", "homeserver").put("path", path)
+            .put("raw_uri", ex.getRequestURI().getRawPath()
+                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()))
             .put("method", ex.getRequestMethod()).put("body_bytes", body.length);
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host != null) o.put("host", host);
