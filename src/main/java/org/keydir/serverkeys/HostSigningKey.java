@@ -16,7 +16,9 @@ import org.keydir.federation.SigningKey;
  * which the homeserver publishes at {@code /_matrix/key/v2/server}; keydir never rotates it. The
  * file is Synapse's {@code signing.key}: one key per line, {@code ed25519 <version> <base64 seed>}
  * (the seed unpadded, as signedjson writes it; padding is accepted); like Synapse, the first key
- * signs. Error messages name the file and line, never the seed.
+ * signs. Dendrite's {@code matrix_key.pem} ({@code -----BEGIN MATRIX PRIVATE KEY-----}, header
+ * {@code Key-ID: ed25519:<version>}, the base64 seed as body) is read as well. Error messages name
+ * the file and line, never the seed.
  */
 public final class HostSigningKey implements OwnKeys {
   private final String serverName;
@@ -37,12 +39,42 @@ public final class HostSigningKey implements OwnKeys {
       throw new ConfigException("server_keys.host_signing_key_path: cannot read the homeserver's signing key "
           + file + " (" + e.getClass().getSimpleName() + ")");
     }
+    if (lines.stream().anyMatch(l -> l.strip().equals(PEM_BEGIN))) return fromPem(serverName, lines, file);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) continue;
       return new HostSigningKey(serverName, parse(line, file, i + 1), null).withPublicKey();
     }
     throw new ConfigException("server_keys.host_signing_key_path: " + file + " holds no signing key");
+  }
+
+  private static final String PEM_BEGIN = "-----BEGIN MATRIX PRIVATE KEY-----";
+
+  /** Dendrite's PEM block: the Key-ID header and the seed, rewritten as the Synapse line it stands for. */
+  private static HostSigningKey fromPem(String serverName, List<String> lines, Path file) {
+    String keyId = null;
+    StringBuilder body = new StringBuilder();
+    boolean inside = false;
+    int begin = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.equals(PEM_BEGIN)) {
+        inside = true;
+        begin = i + 1;
+      } else if (line.startsWith("-----END")) {
+        break;
+      } else if (inside && line.startsWith("Key-ID:")) {
+        keyId = line.substring(7).strip();
+      } else if (inside && !line.isEmpty() && !line.contains(":")) {
+        body.append(line);
+      }
+    }
+    if (keyId == null || !keyId.startsWith("ed25519:")) {
+      throw new ConfigException("server_keys.host_signing_key_path: " + file + " line " + begin
+          + ": the MATRIX PRIVATE KEY block has no 'Key-ID: ed25519:<version>' header");
+    }
+    SigningKey key = parse("ed25519 " + keyId.substring(8) + " " + body, file, begin);
+    return new HostSigningKey(serverName, key, null).withPublicKey();
   }
 
   static SigningKey parse(String line, Path file, int lineNo) {

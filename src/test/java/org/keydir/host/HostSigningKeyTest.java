@@ -42,6 +42,16 @@ class HostSigningKeyTest {
   }
 
   @Test
+  void dendrites_pem_key_is_read_too() throws Exception {
+    HostSigningKey k = HostSigningKey.load("hs.example", file("-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:auto\n\n"
+        + SEED + "=\n-----END MATRIX PRIVATE KEY-----\n"));
+    assertThat(k.signingKey().keyId()).isEqualTo("ed25519:auto");
+    assertThat(k.publicKeyBase64()).isEqualTo(HostSigningKey.load("hs.example", file("ed25519 x " + SEED)).publicKeyBase64());
+    assertThatThrownBy(() -> HostSigningKey.load("hs.example", file("-----BEGIN MATRIX PRIVATE KEY-----\n\n" + SEED
+        + "\n-----END MATRIX PRIVATE KEY-----\n"))).hasMessageContaining("Key-ID");
+  }
+
+  @Test
   void a_missing_or_malformed_file_is_one_line_naming_the_key_and_never_the_seed() throws Exception {
     Map<String, String> cases = new HashMap<>();
     cases.put("", "holds no signing key");
