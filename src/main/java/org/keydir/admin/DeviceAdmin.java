@@ -33,7 +33,8 @@ public final class DeviceAdmin {
 
   /** The stores an operator action touches. */
   public record Stores(DeviceStore devices, TokenStore tokens, DeviceKeyStore deviceKeys, OneTimeKeyStore oneTimeKeys,
-                       FallbackKeyStore fallbackKeys, AuditStore audit, DeviceListStore deviceLists) {}
+                       FallbackKeyStore fallbackKeys, AuditStore audit, DeviceListStore deviceLists,
+                       org.keydir.store.TrackingStore tracking) {}
 
   private final boolean issuesTokens;
 
@@ -134,7 +135,8 @@ public final class DeviceAdmin {
           var tokens = stores.tokens().deleteForDevice(tx, userId, deviceId);
           var device = stores.devices().delete(tx, userId, deviceId);
           var position = stores.deviceLists().bump(tx, userId, deviceId, org.keydir.keys.DeviceListChange.Kind.DEVICE_DELETED);
-          return Future.all(List.of(otks, fbs, dk, tokens, device, position)).map(all -> new ResetReport(otks.result(), fbs.result(),
+          var tracked = device.compose(gone -> stores.tracking().forgetIfNoDevice(tx, userId));
+          return Future.all(List.of(otks, fbs, dk, tokens, device, position, tracked)).map(all -> new ResetReport(otks.result(), fbs.result(),
               dk.result(), tokens.result()));
         })
         .compose(report -> audit(tx, actor, "device.delete", userId, deviceId,

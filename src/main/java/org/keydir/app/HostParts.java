@@ -11,7 +11,9 @@ import org.keydir.host.DelegatedAuthentication;
 import org.keydir.host.DeviceListFeed;
 import org.keydir.host.HostNotices;
 import org.keydir.host.HostTokenVerifier;
+import org.keydir.host.SyncPassThrough;
 import org.keydir.host.SyncStates;
+import org.keydir.store.SyncViewStore;
 import org.keydir.host.VerdictCache;
 import org.keydir.http.Routes;
 import org.keydir.store.AuditStore;
@@ -22,16 +24,23 @@ import org.keydir.store.SyncStateStore;
 
 /** The host-mode parts of one keydir process (all absent in standalone mode). */
 final class HostParts {
-  /** Calls to the homeserver in flight per process (token checks); beyond: 503 at once. */
-  private static final int MAX_HOST_CALLS = 512;
+  /** Calls to the homeserver in flight per process (token checks, long-polled /sync); beyond: 503 at once. */
+  private static final int MAX_HOST_CALLS = 4096;
+  /** An initial /sync of a big account is tens of MB; past this keydir answers 503 (raise it if you hit it). */
+  private static final long MAX_SYNC_BYTES = 64L * 1024 * 1024;
 
   private HostParts() {}
 
   static Routes.HostMode wire(Vertx vertx, Pool pool, DatabaseUrl url, KeydirConfig config, Clock clock) {
     KeydirConfig.Auth auth = config.auth();
     Optional<DelegatedAuthentication> delegated = Optional.empty();
+    Optional<SyncPassThrough> sync = Optional.empty();
     if (auth.delegated()) {
-      OutboundHttp toHost = new OutboundHttp(vertx, true, MAX_HOST_CALLS);
+      OutboundHttp toHost = new OutboundHttp(vertx, true, MAX_HOST_CALLS, MAX_HOST_CALLS);
+      if (!auth.hostUrl().isEmpty()) {
+        sync = Optional.of(new SyncPassThrough(toHost, auth.hostUrl(), auth.hostTimeoutMs(), MAX_SYNC_BYTES, pool,
+            new SyncViewStore()));
+      }
       VerdictCache cache = new VerdictCache(auth.cacheTtlMs(), auth.negativeCacheTtlMs(), auth.maxCachedTokens(), clock,
           Ticker.systemTicker());
       delegated = Optional.of(new DelegatedAuthentication(new HostTokenVerifier(toHost, auth, config.serverName(), clock),
@@ -47,6 +56,6 @@ final class HostParts {
             feed, notices, !config.internal().listen().isEmpty()));
       }
     }
-    return new Routes.HostMode(delegated, !config.serverKeys().host(), internal);
+    return new Routes.HostMode(delegated, !config.serverKeys().host(), internal, sync);
   }
 }

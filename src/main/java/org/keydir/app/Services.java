@@ -52,10 +52,15 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
     DeviceListStore deviceLists = new DeviceListStore();
     org.keydir.store.CrossSigningApprovalStore approvals = new org.keydir.store.CrossSigningApprovalStore();
     String server = config.serverName();
+    org.keydir.store.TrackingStore tracking = new org.keydir.store.TrackingStore();
+    // host mode's /sync pass-through reports changes of the users a user's devices asked about
+    org.keydir.keys.QueryTracking queryTracking = config.auth().delegated() && !config.auth().hostUrl().isEmpty()
+        ? tracking.on(pool, clock) : org.keydir.keys.QueryTracking.NONE;
     RemoteLimits remoteLimits = new RemoteLimits(config.federation().maxServersPerRequest(),
         config.federation().requestTimeoutMs());
     return new Services(database, tokens,
-        new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists),
+        new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists,
+            tracking),
             server, clock, !config.auth().delegated()),
         new AuditLog(pool, audit),
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
@@ -64,7 +69,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         new KeyClaims(pool, new ClaimStore(), server, clock, remote, remoteLimits,
             config.limits().maxDevicesPerClaim(), onClaimed),
         new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits,
-            config.limits().maxUsersPerQuery()),
+            config.limits().maxUsersPerQuery(), queryTracking),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys),
         new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock, approvals,

@@ -34,7 +34,11 @@ import org.keydir.federation.FederationClient.RemoteFailure;
  * Destinations the operator configured ({@code federation.servers}) are trusted as given.
  */
 public final class OutboundHttp {
-  public record Response(int status, Buffer body) {}
+  public record Response(int status, Buffer body, MultiMap headers) {
+    public Response(int status, Buffer body) {
+      this(status, body, MultiMap.caseInsensitiveMultiMap());
+    }
+  }
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -44,9 +48,15 @@ public final class OutboundHttp {
   private final AtomicInteger inFlight = new AtomicInteger();
 
   public OutboundHttp(Vertx vertx, boolean allowPrivate, int maxConcurrent) {
+    this(vertx, allowPrivate, maxConcurrent, 4);
+  }
+
+  /** {@code connectionsPerServer}: 4 for federation peers; the homeserver in host mode carries every long-polled /sync. */
+  public OutboundHttp(Vertx vertx, boolean allowPrivate, int maxConcurrent, int connectionsPerServer) {
     this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAliveTimeout(30).setVerifyHost(true),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(64));
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connectionsPerServer)
+            .setMaxWaitQueueSize(Math.max(64, connectionsPerServer)));
     this.dns = vertx.createSharedWorkerExecutor("keydir-federation-dns", 4);
     this.allowPrivate = allowPrivate;
     this.maxConcurrent = maxConcurrent;
@@ -133,7 +143,7 @@ public final class OutboundHttp {
       }
     });
     response.exceptionHandler(e -> result.tryFail(new RemoteFailure(502, "broke off its response")));
-    response.endHandler(v -> result.tryComplete(new Response(response.statusCode(), acc)));
+    response.endHandler(v -> result.tryComplete(new Response(response.statusCode(), acc, response.headers())));
   }
 
   public Future<Void> close() {

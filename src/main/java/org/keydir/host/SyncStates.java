@@ -19,7 +19,7 @@ import org.keydir.store.SyncStateStore;
  */
 public final class SyncStates {
   public static final int MAX_DEVICES = 1000;
-  public static final String ALWAYS_COUNTED = "signed_curve25519";
+  public static final String ALWAYS_COUNTED = org.keydir.keys.SyncView.ALWAYS_COUNTED;
 
   /** One device's state. */
   public record State(Map<String, Long> oneTimeKeyCounts, List<String> unusedFallbackKeyTypes) {}

@@ -44,9 +44,9 @@ public final class Routes {
    * (empty: off; {@code ownListener}: served only by {@link #buildInternal}).
    */
   public record HostMode(Optional<org.keydir.host.DelegatedAuthentication> delegatedAuth, boolean publishesServerKeys,
-                         Optional<Internal> internal) {
+                         Optional<Internal> internal, Optional<org.keydir.host.SyncPassThrough> sync) {
     public static HostMode standalone() {
-      return new HostMode(Optional.empty(), true, Optional.empty());
+      return new HostMode(Optional.empty(), true, Optional.empty(), Optional.empty());
     }
   }
 
@@ -113,6 +113,11 @@ public final class Routes {
           .handler(Replies.json(ctx -> deps.deviceListChanges().changed(ctx.request().getParam("from"),
               ctx.request().getParam("to")).map(KeysJson::changes)));
     }
+    deps.hostMode().sync().ifPresent(sync -> {   // not rate limited here: the homeserver limits its /sync
+      for (String prefix : List.of(v3, "/_matrix/client/r0")) {
+        router.get(prefix + "/sync").handler(clientAuth).handler(new SyncHandler(sync));
+      }
+    });
     for (String path : List.of(v3 + "/keys/reset", "/_matrix/client/unstable/org.matrix.msc4162/keys/reset")) {
       router.post(path).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(reset::reset));
     }

@@ -28,8 +28,16 @@ public final class KeyQueries {
   private final org.keydir.store.KeySignatureStore keySignatures = new org.keydir.store.KeySignatureStore();
   private final DeviceListStore deviceLists;
 
+  private final QueryTracking tracking;
+
   public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
                     RemoteServers remote, RemoteLimits remoteLimits, int maxUsers) {
+    this(pool, store, deviceLists, serverName, remote, remoteLimits, maxUsers, QueryTracking.NONE);
+  }
+
+  public KeyQueries(Pool pool, DeviceKeyStore store, DeviceListStore deviceLists, String serverName,
+                    RemoteServers remote, RemoteLimits remoteLimits, int maxUsers, QueryTracking tracking) {
+    this.tracking = tracking;
     this.pool = pool;
     this.store = store;
     this.deviceLists = deviceLists;
@@ -75,6 +83,12 @@ public final class KeyQueries {
   /** {@code callerUserId} decides what cross-signing keys are visible (null: none of the private ones). */
   public Future<Result> query(String callerUserId, QueryRequest req) {
     if (req.devicesByUser().size() > maxUsers) return Future.failedFuture(tooMany(req.devicesByUser().size()));
+    if (callerUserId == null || tracking == QueryTracking.NONE) return read(callerUserId, req);
+    // before any key is read: a change the read misses then commits after the row, so a later sync sees both
+    return tracking.record(callerUserId, req.devicesByUser().keySet()).compose(v -> read(callerUserId, req));
+  }
+
+  private Future<Result> read(String callerUserId, QueryRequest req) {
     Map<String, List<String>> local = new TreeMap<>();
     Map<String, ObjectNode> remoteBodies = new TreeMap<>();
     req.devicesByUser().forEach((user, devices) -> {

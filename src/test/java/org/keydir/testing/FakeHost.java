@@ -42,6 +42,12 @@ public final class FakeHost implements AutoCloseable {
   /** token → the whole introspection answer, when a test wants a particular one. */
   public final Map<String, ObjectNode> introspection = new ConcurrentHashMap<>();
   public volatile Mode mode = Mode.UP;
+  public final AtomicInteger syncCalls = new AtomicInteger();
+  /** The raw query string and headers of the last /sync the host received. */
+  public volatile String lastSyncQuery;
+  public volatile com.sun.net.httpserver.Headers lastSyncHeaders;
+  /** Users the host itself puts into device_lists.changed (it learnt of them on its own). */
+  public final java.util.List<String> hostChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final String keyId = "ed25519:a_host";
   private final byte[] seed = Ed25519.generate(new java.security.SecureRandom()).seed();
   private HttpServer server;
@@ -103,6 +109,7 @@ public final class FakeHost implements AutoCloseable {
       }
       if (path.equals("/_matrix/client/v3/account/whoami")) whoami(ex);
       else if (path.equals("/oauth2/introspect")) introspect(ex);
+      else if (path.equals("/_matrix/client/v3/sync") || path.equals("/_matrix/client/r0/sync")) sync(ex);
       else if (path.equals("/_matrix/key/v2/server")) reply(ex, 200, serverKeys().toString());
       else {
         byte[] body = ex.getRequestBody().readAllBytes();
@@ -160,6 +167,61 @@ public final class FakeHost implements AutoCloseable {
         .put("client_id", "element").put("username", who[0].substring(1, who[0].indexOf(':')))
         .put("token_type", "access_token").put("exp", System.currentTimeMillis() / 1000 + 3600)
         .put("sub", "01HZ" + who[0].hashCode()).toString());
+  }
+
+  /**
+   * An answer shaped like the spec's example for {@code GET /sync} (client-server API, "Syncing"),
+   * with the host's own (empty) key counts: what an unmodified homeserver says of keys it never saw.
+   */
+  public ObjectNode syncAnswer(String nextBatch) throws IOException {
+    ObjectNode o = (ObjectNode) JSON.readTree("""
+        {"account_data":{"events":[{"content":{"custom_config_key":"custom_config_value"},"type":"org.example.custom.config"}]},
+         "next_batch":"NEXT",
+         "presence":{"events":[{"content":{"avatar_url":"mxc://localhost/wefuiwegh8742w","currently_active":false,
+           "last_active_ago":2478593,"presence":"online","status_msg":"Making cupcakes"},"sender":"@example:localhost",
+           "type":"m.presence"}]},
+         "rooms":{"join":{"!726s6s6q:example.com":{"summary":{"m.heroes":["@alice:example.com","@bob:example.com"],
+           "m.invited_member_count":0,"m.joined_member_count":2},
+           "timeline":{"events":[{"content":{"body":"This is an example text message","format":"org.matrix.custom.html",
+             "formatted_body":"<b>This is an example text message</b>","msgtype":"m.text"},"event_id":"$143273582443PhrSn:example.org",
+             "origin_server_ts":1432735824653,"sender":"@example:example.org","type":"m.room.message",
+             "unsigned":{"age":1234,"membership":"join"}}],"limited":true,"prev_batch":"t34-23535_0_0"},
+           "unread_notifications":{"highlight_count":1,"notification_count":5}}}},
+         "to_device":{"events":[{"content":{"algorithm":"m.megolm.v1.aes-sha2","room_id":"!Cuyf34gef24t:localhost",
+           "session_id":"X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cNw","session_key":"AgAAAADxKHa9uFxcXzwYoNueL5Xqi69IkD4sni8Llf..."},
+           "sender":"@alice:example.com","type":"m.room_key"}]},
+         "device_one_time_keys_count":{"signed_curve25519":0},
+         "device_unused_fallback_key_types":[],
+         "org.matrix.msc2732.device_unused_fallback_key_types":[]}""");
+    o.put("next_batch", nextBatch);
+    if (!hostChanged.isEmpty()) {
+      ObjectNode lists = o.putObject("device_lists");
+      hostChanged.forEach(lists.putArray("changed")::add);
+      lists.putArray("left").add("@gone:example.com");
+    }
+    return o;
+  }
+
+  private void sync(HttpExchange ex) throws IOException {
+    syncCalls.incrementAndGet();
+    lastSyncQuery = ex.getRequestURI().getRawQuery();
+    lastSyncHeaders = ex.getRequestHeaders();
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ") || !tokens.containsKey(auth.substring(7))) {
+      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":true}");
+      return;
+    }
+    String q = lastSyncQuery == null ? "" : lastSyncQuery;
+    if (q.contains("filter=bad")) {
+      ex.getResponseHeaders().set("X-Host-Says", "no");
+      reply(ex, 400, "{\"errcode\":\"M_INVALID_PARAM\",\"error\":\"Invalid filter\"}");
+      return;
+    }
+    java.util.regex.Matcher timeout = java.util.regex.Pattern.compile("(?:^|&)timeout=([0-9]+)").matcher(q);
+    long wait = timeout.find() ? Math.min(Long.parseLong(timeout.group(1)), 5_000) : 0;
+    if (wait > 0) sleep(wait);   // a quiet long-poll: nothing happens on the host
+    ex.getResponseHeaders().set("X-Host-Says", "yes");
+    reply(ex, 200, syncAnswer("s" + syncCalls.get() + "_4483_1934").toString());
   }
 
   private ObjectNode serverKeys() {

@@ -1,0 +1,33 @@
+package org.keydir.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.Collection;
+import org.keydir.keys.QueryTracking;
+
+/** SQL for {@code device_list_tracking}: one statement per query, one user's rows (Citus: one shard). */
+public final class TrackingStore {
+  private static final String RECORD = """
+      INSERT INTO device_list_tracking (user_id, tracked_user_id, since_ts)
+      SELECT $1, t, $3 FROM unnest($2::text[]) AS t ON CONFLICT (user_id, tracked_user_id) DO NOTHING""";
+  private static final String FORGET_IF_NO_DEVICE = """
+      DELETE FROM device_list_tracking WHERE user_id = $1
+        AND NOT EXISTS (SELECT 1 FROM devices WHERE user_id = $1)""";
+
+  public Future<Void> record(SqlClient db, String userId, Collection<String> queried, long nowMs) {
+    if (queried.isEmpty()) return Future.succeededFuture();
+    return db.preparedQuery(RECORD).execute(Tuple.tuple().addString(userId)
+        .addArrayOfString(queried.toArray(String[]::new)).addLong(nowMs)).mapEmpty();
+  }
+
+  /** In the transaction that deleted a device: the user's rows go once no device of theirs is left. */
+  public Future<Void> forgetIfNoDevice(SqlClient tx, String userId) {
+    return tx.preparedQuery(FORGET_IF_NO_DEVICE).execute(Tuple.of(userId)).mapEmpty();
+  }
+
+  public QueryTracking on(Pool pool, java.time.Clock clock) {
+    return (userId, queried) -> record(pool, userId, queried, clock.millis());
+  }
+}
