@@ -31,7 +31,9 @@ final class HostParts {
 
   private HostParts() {}
 
-  static Routes.HostMode wire(Vertx vertx, Pool pool, DatabaseUrl url, KeydirConfig config, Clock clock) {
+  static Routes.HostMode wire(Vertx vertx, Pool pool, DatabaseUrl url, KeydirConfig config, Clock clock,
+                              org.keydir.federation.FederationClient federation, org.keydir.keys.KeyQueries queries,
+                              Optional<org.keydir.metrics.Metrics> metrics) {
     KeydirConfig.Auth auth = config.auth();
     Optional<DelegatedAuthentication> delegated = Optional.empty();
     Optional<SyncPassThrough> sync = Optional.empty();
@@ -47,15 +49,33 @@ final class HostParts {
           cache, pool, new DeviceStore(), new DeviceListStore(), new AuditStore(), clock));
     }
     Optional<Routes.Internal> internal = Optional.empty();
+    org.keydir.host.FederationInterest interest = org.keydir.host.FederationInterest.NONE;
+    Optional<org.keydir.host.OutboxSender> outbox = Optional.empty();
+    if (auth.delegated()) {   // behind a homeserver that sends no EDUs for keydir's changes: keydir does
+      interest = new org.keydir.host.FederationInterest(pool, new org.keydir.store.FederationInterestStore(), clock,
+          config.serverName());
+      KeydirConfig.Federation f = config.federation();
+      org.keydir.store.OutboxStore outboxStore = new org.keydir.store.OutboxStore();
+      org.keydir.host.OutboxSender sender = new org.keydir.host.OutboxSender(vertx, pool, outboxStore, queries, federation,
+          config.serverName(), java.util.UUID.randomUUID().toString(), clock,
+          new org.keydir.host.OutboxSender.Settings(f.outboxIntervalMs(), f.outboxLeaseMs(), Math.max(100, f.backoffInitialMs()),
+              f.backoffMaxMs(), f.requestTimeoutMs(), f.outboxRetentionMs()),
+          (destination, ok) -> metrics.ifPresent(m -> m.outboxOutcome(destination, ok)));
+      sender.start();
+      outbox = Optional.of(sender);
+      metrics.ifPresent(m -> vertx.setPeriodic(5_000, id -> outboxStore.stats(pool)
+          .onSuccess(s -> m.outbox(s[0], s[1] < 0 ? 0 : clock.millis() - s[1]))));
+    }
     if (config.internal().enabled() || auth.delegated()) {
       DeviceListFeed feed = new DeviceListFeed(vertx, pool, new DeviceListStore());
+      Optional<org.keydir.host.OutboxSender> kick = outbox;
       HostNotices notices = HostNotices.listen(vertx, url.options(), pool, feed,
-          delegated.map(DelegatedAuthentication::cache).orElse(null));
+          delegated.map(DelegatedAuthentication::cache).orElse(null), () -> kick.ifPresent(org.keydir.host.OutboxSender::kick));
       if (config.internal().enabled()) {
         internal = Optional.of(new Routes.Internal(config.internal().token(), new SyncStates(pool, new SyncStateStore()),
             feed, notices, !config.internal().listen().isEmpty()));
       }
     }
-    return new Routes.HostMode(delegated, !config.serverKeys().host(), internal, sync);
+    return new Routes.HostMode(delegated, !config.serverKeys().host(), internal, sync, interest);
   }
 }

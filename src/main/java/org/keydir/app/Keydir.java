@@ -121,7 +121,8 @@ public final class Keydir implements AutoCloseable {
           new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
           metrics, new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
           services.crossSigning(), services.signatures(), services.crossSigningAdmin(),
-          services.deviceListChanges(), HostParts.wire(vertx, pool, url, config, clock));
+          services.deviceListChanges(), HostParts.wire(vertx, pool, url, config, clock,
+              federation.client(), services.queries(), metrics));
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),

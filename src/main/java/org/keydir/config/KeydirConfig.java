@@ -142,8 +142,13 @@ public record KeydirConfig(
    */
   public record Federation(String servers, long requestTimeoutMs, long keyRefetchIntervalMs,
                            boolean allowPrivateAddresses, int maxServersPerRequest, int maxConcurrentRequests,
-                           int maxCachedServers, long maxResponseBytes, long backoffInitialMs, long backoffMaxMs) {
+                           int maxCachedServers, long maxResponseBytes, long backoffInitialMs, long backoffMaxMs,
+                           long outboxIntervalMs, long outboxLeaseMs, String outboxRetention) {
     public Federation {
+      check(outboxIntervalMs >= 50, "federation.outbox_interval_ms must be >= 50 (got %d)", outboxIntervalMs);
+      check(outboxLeaseMs >= 500, "federation.outbox_lease_ms must be >= 500 (got %d)", outboxLeaseMs);
+      check(Durations.parse(outboxRetention, "federation.outbox_retention").toMillis() >= 60_000,
+          "federation.outbox_retention must be at least 1m (got '%s')", outboxRetention);
       check(servers != null, "federation.servers must be a string (empty for none)");
       serverMap(servers);
       check(requestTimeoutMs >= 100, "federation.request_timeout_ms must be >= 100 (got %d)", requestTimeoutMs);
@@ -158,6 +163,10 @@ public record KeydirConfig(
 
     public java.util.Map<String, String> serverMap() {
       return serverMap(servers);
+    }
+
+    public long outboxRetentionMs() {
+      return Durations.parse(outboxRetention, "federation.outbox_retention").toMillis();
     }
 
     private static java.util.Map<String, String> serverMap(String servers) {
@@ -349,7 +358,8 @@ public record KeydirConfig(
         null,
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
         new RateLimit(true, 20, 100, 50, 200),
-        new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000),
+        new Federation("", 10_000, 60_000, false, 100, 256, 10_000, 4L * 1024 * 1024, 5_000, 3_600_000, 1_000, 30_000,
+            "7d"),
         new Rotation("1h", "30d", "7d", "1m", "1d"),
         new Metrics(true, "1m"),
         new Audit("365d"),

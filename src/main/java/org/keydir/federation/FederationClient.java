@@ -35,13 +35,23 @@ public final class FederationClient {
   }
 
   public Future<JsonNode> post(String server, String uri, JsonNode content, long timeoutMs) {
+    return send(HttpMethod.POST, server, uri, content, timeoutMs);
+  }
+
+  /** {@code PUT /_matrix/federation/v1/send/{txnId}} and the like. */
+  public Future<JsonNode> put(String server, String uri, JsonNode content, long timeoutMs) {
+    return send(HttpMethod.PUT, server, uri, content, timeoutMs);
+  }
+
+  private Future<JsonNode> send(HttpMethod method, String server, String uri, JsonNode content, long timeoutMs) {
     SigningKey key = own.signingKey();
-    XMatrixHeader auth = RequestSignatures.sign("POST", uri, own.serverName(), server, content, key.keyId(), key.seed());
+    XMatrixHeader auth = RequestSignatures.sign(method.name(), uri, own.serverName(), server, content, key.keyId(),
+        key.seed());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", auth.format())
         .add("Content-Type", "application/json");
     Buffer body = Buffer.buffer(CanonicalJson.encodeUtf8(content));
     return call(server, timeoutMs, maxResponseBytes, (base, remaining) ->
-        http.send(HttpMethod.POST, base + uri, headers, body, remaining, maxResponseBytes, resolver.isConfigured(server)));
+        http.send(method, base + uri, headers, body, remaining, maxResponseBytes, resolver.isConfigured(server)));
   }
 
   /** The peer's published keys: unauthenticated, as the spec has it. */

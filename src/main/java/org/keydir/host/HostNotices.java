@@ -32,10 +32,13 @@ public final class HostNotices {
   }
 
   public static HostNotices listen(Vertx vertx, PgConnectOptions options, Pool pool, DeviceListFeed feed,
-                                   VerdictCache verdicts) {
+                                   VerdictCache verdicts, Runnable onDeviceListChange) {
     PgSubscriber subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
         .reconnectPolicy(retries -> 1_000L);
-    subscriber.channel(DeviceListStore.CHANNEL).handler(payload -> feed.changed());
+    subscriber.channel(DeviceListStore.CHANNEL).handler(payload -> {
+      feed.changed();
+      onDeviceListChange.run();
+    });
     if (verdicts != null) {
       subscriber.channel(TOKENS).handler(payload -> apply(payload, verdicts));
       subscriber.channel(TOKENS).subscribeHandler(v -> verdicts.invalidateAll());

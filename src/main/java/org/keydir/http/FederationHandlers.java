@@ -26,7 +26,11 @@ final class FederationHandlers {
   private final KeyClaims claims;
   private final Clock clock;
 
-  FederationHandlers(KeyRing ring, RotationConfig rotation, KeyQueries queries, KeyClaims claims, Clock clock) {
+  private final org.keydir.host.FederationInterest interest;
+
+  FederationHandlers(KeyRing ring, RotationConfig rotation, KeyQueries queries, KeyClaims claims, Clock clock,
+                     org.keydir.host.FederationInterest interest) {
+    this.interest = interest;
     this.ring = ring;
     this.rotation = rotation;
     this.queries = queries;
@@ -48,20 +52,28 @@ final class FederationHandlers {
   /** POST /_matrix/federation/v1/user/keys/query: only our users; never asks other servers. */
   Future<JsonNode> query(RoutingContext ctx) {
     QueryRequest req = QueryRequest.fromJson(JsonBodies.object(ctx));
-    return queries.queryForPeer(req.devicesByUser()).map(KeysJson::queried).map(FederationHandlers::withoutFailures);
+    return interest.record(ctx.get(org.keydir.federation.FederationAuth.ORIGIN), req.devicesByUser().keySet())
+        .compose(v -> queries.queryForPeer(req.devicesByUser())).map(KeysJson::queried).map(FederationHandlers::withoutFailures);
   }
 
   /** POST /_matrix/federation/v1/user/keys/claim: only our users, same atomic claim as local clients. */
   Future<JsonNode> claim(RoutingContext ctx) {
     ClaimRequest req = ClaimRequest.fromJson(JsonBodies.object(ctx));
-    return claims.claimLocal(req.wanted())
+    java.util.Set<String> users = new java.util.TreeSet<>();
+    req.wanted().forEach(w -> users.add(w.userId()));
+    return interest.record(ctx.get(org.keydir.federation.FederationAuth.ORIGIN), users)
+        .compose(v -> claims.claimLocal(req.wanted()))
         .map(keys -> KeysJson.claimed(new KeyClaims.Result(keys, java.util.Map.of(), java.util.Map.of())))
         .map(FederationHandlers::withoutFailures);
   }
 
   /** GET /_matrix/federation/v1/user/devices/{userId}. */
   Future<JsonNode> devices(RoutingContext ctx) {
-    return queries.userDevices(ctx.pathParam("userId")).map(u -> {
+    String user = ctx.pathParam("userId");
+    Future<Void> recorded = org.keydir.auth.MatrixIds.isUserId(user)
+        ? interest.record(ctx.get(org.keydir.federation.FederationAuth.ORIGIN), java.util.List.of(user))
+        : Future.succeededFuture();
+    return recorded.compose(v -> queries.userDevices(user)).map(u -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode().put("user_id", u.userId()).put("stream_id", u.streamId());
       var list = body.putArray("devices");
       u.devices().forEach(d -> {

@@ -44,9 +44,11 @@ public final class Routes {
    * (empty: off; {@code ownListener}: served only by {@link #buildInternal}).
    */
   public record HostMode(Optional<org.keydir.host.DelegatedAuthentication> delegatedAuth, boolean publishesServerKeys,
-                         Optional<Internal> internal, Optional<org.keydir.host.SyncPassThrough> sync) {
+                         Optional<Internal> internal, Optional<org.keydir.host.SyncPassThrough> sync,
+                         org.keydir.host.FederationInterest interest) {
     public static HostMode standalone() {
-      return new HostMode(Optional.empty(), true, Optional.empty(), Optional.empty());
+      return new HostMode(Optional.empty(), true, Optional.empty(), Optional.empty(),
+          org.keydir.host.FederationInterest.NONE);
     }
   }
 
@@ -143,7 +145,7 @@ public final class Routes {
             .put("position", p))));
 
     FederationHandlers fed = new FederationHandlers(deps.keyRing(), deps.rotation(), deps.queries(), deps.claims(),
-        deps.clock());
+        deps.clock(), deps.hostMode().interest());
     if (deps.hostMode().publishesServerKeys()) {
       router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
       // Removed in spec v1.6 (MSC3938), but Synapse before 1.74 asks here; the answer is the same.

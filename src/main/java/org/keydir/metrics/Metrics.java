@@ -103,6 +103,30 @@ public final class Metrics {
     });
   }
 
+  private final AtomicLong outboxQueued = new AtomicLong();
+  private final AtomicLong outboxOldestMs = new AtomicLong();
+  private volatile boolean outboxGauges;
+
+  /** Host mode's federation outbox: rows queued (all destinations) and the age of the oldest. */
+  public void outbox(long queued, long oldestAgeMs) {
+    if (!outboxGauges) {
+      outboxGauges = true;
+      gauge("keydir.federation.outbox.queued", "EDUs queued for remote servers, not yet accepted", outboxQueued::get);
+      Gauge.builder("keydir.federation.outbox.oldest.age.seconds", () -> outboxOldestMs.get() / 1000.0)
+          .description("age of the oldest undelivered EDU").register(registry);
+    }
+    outboxQueued.set(queued);
+    outboxOldestMs.set(oldestAgeMs);
+  }
+
+  /** Per destination (servers that asked about our users: bounded by federation_interest). */
+  public void outboxOutcome(String destination, boolean delivered) {
+    io.micrometer.core.instrument.Counter.builder(delivered ? "keydir.federation.outbox.deliveries"
+            : "keydir.federation.outbox.failures")
+        .description(delivered ? "transactions of EDUs accepted" : "transactions of EDUs that failed")
+        .tag("destination", destination).register(registry).increment();
+  }
+
   public void openConnections(java.util.function.LongSupplier open) {
     gauge("keydir.http.open_connections", "client/federation connections open now (listen.max_connections caps it)", open);
   }

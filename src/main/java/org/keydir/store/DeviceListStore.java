@@ -19,13 +19,20 @@ public final class DeviceListStore {
   public static final String CHANNEL = "keydir_device_lists";
   private static final String NEXT = """
       SELECT id, pg_notify('keydir_device_lists', id::text) FROM (SELECT nextval('device_list_stream') AS id) s""";
+  /**
+   * One statement: the stream entry, an outbox row for every remote server that asked about the user
+   * (federation_interest; none in standalone mode), and the user's latest position.
+   */
   private static final String LOG = """
-      INSERT INTO device_list_changes (user_id, stream_id, changed_ts, device_id, kind) VALUES ($1, $2, $3, $4, $5)""";
-  private static final String SINCE = """
-      SELECT stream_id, user_id, device_id, kind FROM device_list_changes WHERE stream_id > $1 ORDER BY stream_id LIMIT $2""";
-  private static final String LATEST = """
+      WITH logged AS (
+        INSERT INTO device_list_changes (user_id, stream_id, changed_ts, device_id, kind) VALUES ($1, $2, $3, $4, $5)),
+      queued AS (
+        INSERT INTO federation_outbox (destination, user_id, stream_id, device_id, kind, created_ts)
+        SELECT server_name, $1, $2, $4, $5, $3 FROM federation_interest WHERE user_id = $1)
       INSERT INTO device_list_positions (user_id, stream_id) VALUES ($1, $2)
       ON CONFLICT (user_id) DO UPDATE SET stream_id = EXCLUDED.stream_id""";
+  private static final String SINCE = """
+      SELECT stream_id, user_id, device_id, kind FROM device_list_changes WHERE stream_id > $1 ORDER BY stream_id LIMIT $2""";
   private static final String GET = "SELECT stream_id FROM device_list_positions WHERE user_id = $1";
   private static final String CURRENT = "SELECT coalesce(max(stream_id), 0) AS p FROM device_list_changes";
   private static final String CHANGED = """
@@ -36,8 +43,7 @@ public final class DeviceListStore {
     return tx.query(LOCK).execute()
         .compose(v -> tx.query(NEXT).execute())
         .map(rows -> rows.iterator().next().getLong("id"))
-        .compose(id -> tx.preparedQuery(LOG).execute(Tuple.of(userId, id, System.currentTimeMillis(), deviceId, kind.wire))
-            .compose(v -> tx.preparedQuery(LATEST).execute(Tuple.of(userId, id))))
+        .compose(id -> tx.preparedQuery(LOG).execute(Tuple.of(userId, id, System.currentTimeMillis(), deviceId, kind.wire)))
         .mapEmpty();
   }
 

@@ -42,6 +42,12 @@ public final class FakeHost implements AutoCloseable {
   /** token → the whole introspection answer, when a test wants a particular one. */
   public final Map<String, ObjectNode> introspection = new ConcurrentHashMap<>();
   public volatile Mode mode = Mode.UP;
+  /** Federation transactions received ({@code PUT /send/{txnId}}), each with its verified origin's EDUs. */
+  public final java.util.List<JsonNode> transactions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final java.util.List<String> transactionFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final AtomicInteger sendAttempts = new AtomicInteger();
+  /** origin server → its verify key (id, base64): how this host checks X-Matrix on transactions. */
+  public final Map<String, String[]> trustedOrigins = new ConcurrentHashMap<>();
   public final AtomicInteger syncCalls = new AtomicInteger();
   /** The raw query string and headers of the last /sync the host received. */
   public volatile String lastSyncQuery;
@@ -102,6 +108,7 @@ public final class FakeHost implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      if (path.startsWith("/_matrix/federation/v1/send/")) sendAttempts.incrementAndGet();
       if (mode == Mode.SLOW) sleep(3_000);
       if (mode == Mode.ERROR_500 && !path.startsWith("/_matrix/key/")) {
         reply(ex, 500, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"internal error\"}");
@@ -111,6 +118,7 @@ public final class FakeHost implements AutoCloseable {
       else if (path.equals("/oauth2/introspect")) introspect(ex);
       else if (path.equals("/_matrix/client/v3/sync") || path.equals("/_matrix/client/r0/sync")) sync(ex);
       else if (path.equals("/_matrix/key/v2/server")) reply(ex, 200, serverKeys().toString());
+      else if (path.startsWith("/_matrix/federation/v1/send/") && ex.getRequestMethod().equals("PUT")) transaction(ex);
       else {
         byte[] body = ex.getRequestBody().readAllBytes();
         ObjectNode o = JsonNodeFactory.instance.objectNode().put("served_by", "homeserver").put("path", path)
@@ -222,6 +230,33 @@ public final class FakeHost implements AutoCloseable {
     if (wait > 0) sleep(wait);   // a quiet long-poll: nothing happens on the host
     ex.getResponseHeaders().set("X-Host-Says", "yes");
     reply(ex, 200, syncAnswer("s" + syncCalls.get() + "_4483_1934").toString());
+  }
+
+  private void transaction(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readAllBytes();
+    try {
+      JsonNode txn = JSON.readTree(body);
+      var h = org.keydir.federation.XMatrixHeader.parse(ex.getRequestHeaders().getFirst("Authorization"));
+      String[] key = trustedOrigins.get(h.origin());
+      if (key == null || !key[0].equals(h.keyId()) || !org.keydir.federation.RequestSignatures.verify(h, "PUT",
+          ex.getRequestURI().getRawPath(), serverName, org.keydir.crypto.CanonicalJson.parse(body),
+          JsonSigning.decodePublicKey(key[1]))) {
+        transactionFailures.add("bad or unknown signature: " + h.origin() + " " + h.keyId());
+        reply(ex, 401, "{\"errcode\":\"M_UNAUTHORIZED\",\"error\":\"bad signature\"}");
+        return;
+      }
+      transactions.add(txn);
+      reply(ex, 200, "{\"pdus\":{}}");
+    } catch (RuntimeException e) {
+      transactionFailures.add(e.toString());
+      reply(ex, 400, "{\"errcode\":\"M_BAD_JSON\",\"error\":\"bad\"}");
+    }
+  }
+
+  /** An X-Matrix Authorization header for a request from this server (as origin) to {@code destination}. */
+  public String xMatrix(String method, String uri, String destination, JsonNode content) {
+    return org.keydir.federation.RequestSignatures.sign(method, uri, serverName, destination, content, keyId, seed)
+        .format();
   }
 
   private ObjectNode serverKeys() {
