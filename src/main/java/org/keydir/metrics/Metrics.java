@@ -87,7 +87,8 @@ public final class Metrics {
   /** keydir's tables, each with a row-count gauge (a fixed list: bounded labels). */
   public static final List<String> TABLES = List.of("devices", "access_tokens", "device_keys", "one_time_keys",
       "fallback_keys", "audit_log", "server_signing_keys", "peer_signing_keys", "device_list_positions",
-      "device_list_changes", "cross_signing_keys", "key_signatures", "cross_signing_approvals");
+      "device_list_changes", "cross_signing_keys", "key_signatures", "cross_signing_approvals", "device_list_tracking",
+      "federation_interest", "federation_outbox", "federation_destinations", "federation_sent_heads");
   private final java.util.Map<String, AtomicLong> tableRows = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** From pg_class.reltuples (the planner's estimate, refreshed by autovacuum/ANALYZE): no table scans. */

@@ -95,6 +95,19 @@ class DataLifecycleTest {
     }
   }
 
+  @Test
+  void every_table_is_measured_so_its_growth_shows() {
+    try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
+      var rows = kd.keydir.database().pool().query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+          + " AND tablename NOT LIKE '%schema_history'").execute().await();
+      java.util.List<String> tables = new java.util.ArrayList<>();
+      rows.forEach(r -> tables.add(r.getString(0)));
+      assertThat(tables).isNotEmpty();
+      assertThat(org.keydir.metrics.Metrics.TABLES).as("every table has a keydir_table_rows gauge")
+          .containsAll(tables);
+    }
+  }
+
   @Property
   void a_full_batch_resumes_at_its_last_user_and_a_short_one_starts_over(@ForAll @IntRange(min = 0, max = 50) int deleted,
                                                                           @ForAll @IntRange(min = 1, max = 50) int limit) {
