@@ -43,7 +43,16 @@ public final class SyncPassThrough {
   /** A client's long-poll is capped here (Synapse allows any; clients ask for 30 s). */
   static final long MAX_TIMEOUT_MS = 300_000;
 
-  public record Request(String path, String rawQuery, MultiMap headers, String remoteAddress) {}
+  /**
+   * {@code sliding}: simplified sliding sync (MSC4186, {@code POST …/org.matrix.simplified_msc3575/sync}
+   * with a JSON body, token {@code pos}, keydir's facts in {@code extensions.e2ee}); else classic /sync.
+   */
+  public record Request(String path, String rawQuery, MultiMap headers, String remoteAddress, boolean sliding,
+                        Buffer body) {
+    public Request(String path, String rawQuery, MultiMap headers, String remoteAddress) {
+      this(path, rawQuery, headers, remoteAddress, false, null);
+    }
+  }
 
   public record Reply(int status, MultiMap headers, Buffer body) {}
 
@@ -66,21 +75,38 @@ public final class SyncPassThrough {
 
   public Future<Reply> sync(Caller caller, Request req) {
     List<String[]> params = params(req.rawQuery());
-    Optional<SyncToken> previous = SyncToken.parse(decoded(params, "since"));
+    String tokenParam = req.sliding() ? "pos" : "since";
+    Optional<SyncToken> previous = SyncToken.parse(decoded(params, tokenParam));
     long timeoutMs = timeout(decoded(params, "timeout"));
+    // MSC3884: the e2ee extension is sticky: on or off as the request says, else as the connection had it
+    boolean e2ee = !req.sliding() || e2eeRequested(req.body()).orElse(previous.map(SyncToken::e2ee).orElse(false));
     long from = previous.map(SyncToken::position).orElse(Long.MAX_VALUE);
     return store.read(pool, caller.userId(), caller.deviceId(), from).compose(before -> {
-      boolean news = previous.map(p -> before.isNewsSince(p.oneTimeKeys(), p.unusedFallback())).orElse(false);
+      boolean news = e2ee && previous.map(p -> before.isNewsSince(p.oneTimeKeys(), p.unusedFallback())).orElse(false);
       // a host token without keydir's wrapper (or none): keydir's view starts now
       long reportFrom = previous.map(SyncToken::position).orElse(before.position());
-      String query = rebuild(params, previous.map(SyncToken::hostToken), news);
+      String query = rebuild(params, tokenParam, previous.map(SyncToken::hostToken), news);
       return forward(req, query, news ? 0 : timeoutMs).compose(answer -> answer.status() != 200
           ? Future.succeededFuture(pass(answer, answer.body()))
-          : rewrite(caller, answer, reportFrom));
+          : rewrite(caller, answer, reportFrom, req.sliding(), e2ee));
     });
   }
 
-  private Future<Reply> rewrite(Caller caller, OutboundHttp.Response answer, long reportFrom) {
+  /** {@code extensions.e2ee.enabled} of a sliding-sync request body, if it says. */
+  private static Optional<Boolean> e2eeRequested(Buffer body) {
+    if (body == null || body.length() == 0) return Optional.empty();
+    JsonNode json;
+    try {
+      json = JSON.readTree(body.getBytes());
+    } catch (java.io.IOException e) {
+      return Optional.empty();   // the host judges the body; keydir only looks for the flag
+    }
+    JsonNode enabled = json == null ? null : json.path("extensions").path("e2ee").get("enabled");
+    return enabled != null && enabled.isBoolean() ? Optional.of(enabled.asBoolean()) : Optional.empty();
+  }
+
+  private Future<Reply> rewrite(Caller caller, OutboundHttp.Response answer, long reportFrom, boolean sliding,
+                                boolean e2ee) {
     JsonNode body;
     try {
       body = JSON.readTree(answer.body().getBytes());
@@ -89,7 +115,8 @@ public final class SyncPassThrough {
     }
     if (body == null || !body.isObject()) return Future.succeededFuture(pass(answer, answer.body()));
     return store.read(pool, caller.userId(), caller.deviceId(), reportFrom).map(after -> {
-      SyncRewrite.apply((ObjectNode) body, after, reportFrom);
+      if (sliding) SyncRewrite.applySliding((ObjectNode) body, after, reportFrom, e2ee);
+      else SyncRewrite.apply((ObjectNode) body, after, reportFrom);
       try {
         return pass(answer, Buffer.buffer(JSON.writeValueAsBytes(body)));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -106,7 +133,8 @@ public final class SyncPassThrough {
     String forwardedFor = req.headers().get("X-Forwarded-For");
     headers.set("X-Forwarded-For", forwardedFor == null ? req.remoteAddress() : forwardedFor + ", " + req.remoteAddress());
     String url = hostUrl + req.path() + (query.isEmpty() ? "" : "?" + query);
-    return http.send(HttpMethod.GET, url, headers, null, timeoutMs + hostTimeoutMs, maxResponseBytes, true)
+    HttpMethod method = req.sliding() ? HttpMethod.POST : HttpMethod.GET;
+    return http.send(method, url, headers, req.body(), timeoutMs + hostTimeoutMs, maxResponseBytes, true)
         .recover(e -> Future.failedFuture(KeydirException.unavailable("the homeserver did not answer /sync ("
             + e.getMessage() + "); try again", DelegatedAuthentication.RETRY_AFTER_MS)));
   }
@@ -143,11 +171,11 @@ public final class SyncPassThrough {
     return null;
   }
 
-  private static String rebuild(List<String[]> params, Optional<String> hostSince, boolean now) {
+  private static String rebuild(List<String[]> params, String tokenParam, Optional<String> hostSince, boolean now) {
     StringBuilder q = new StringBuilder();
     for (String[] p : params) {
       String value = p[1];
-      if (p[0].equals("since") && hostSince.isPresent()) value = java.net.URLEncoder.encode(hostSince.get(), StandardCharsets.UTF_8);
+      if (p[0].equals(tokenParam) && hostSince.isPresent()) value = java.net.URLEncoder.encode(hostSince.get(), StandardCharsets.UTF_8);
       if (p[0].equals("timeout") && now) value = "0";
       if (q.length() > 0) q.append('&');
       q.append(p[0]);

@@ -20,6 +20,34 @@ public final class SyncRewrite {
   private SyncRewrite() {}
 
   public static void apply(ObjectNode body, SyncView view, long previousPosition) {
+    fill(body, view);
+    wrap(body, "next_batch", view, previousPosition, false);
+  }
+
+  /**
+   * Simplified sliding sync (MSC4186): the same facts in {@code extensions.e2ee} (MSC3884: "the
+   * semantics of these fields is exactly the same as the current /sync"), when the connection has the
+   * extension on; {@code pos} wrapped like {@code next_batch}, carrying that (sticky) choice.
+   */
+  public static void applySliding(ObjectNode body, SyncView view, long previousPosition, boolean e2ee) {
+    if (e2ee) {
+      JsonNode ext = body.get("extensions");
+      ObjectNode extensions = ext != null && ext.isObject() ? (ObjectNode) ext : body.putObject("extensions");
+      JsonNode e = extensions.get("e2ee");
+      fill(e != null && e.isObject() ? (ObjectNode) e : extensions.putObject("e2ee"), view);
+    }
+    wrap(body, "pos", view, previousPosition, e2ee);
+  }
+
+  private static void wrap(ObjectNode body, String field, SyncView view, long previousPosition, boolean e2ee) {
+    JsonNode next = body.get(field);
+    if (next != null && next.isTextual()) {
+      body.put(field, new SyncToken(next.asText(), Math.max(previousPosition, view.position()),
+          view.signedCurve25519(), !view.unusedFallbackKeyTypes().isEmpty(), e2ee).wire());
+    }
+  }
+
+  private static void fill(ObjectNode body, SyncView view) {
     ObjectNode counts = body.objectNode();
     counts.put(SyncStates.ALWAYS_COUNTED, 0L);
     view.oneTimeKeyCounts().forEach(counts::put);
@@ -29,11 +57,6 @@ public final class SyncRewrite {
     body.set("device_unused_fallback_key_types", fallbacks);
     if (body.has(UNSTABLE_FALLBACK)) body.set(UNSTABLE_FALLBACK, fallbacks.deepCopy());
     if (!view.changedUsers().isEmpty()) addChanged(body, view);
-    JsonNode next = body.get("next_batch");
-    if (next != null && next.isTextual()) {
-      body.put("next_batch", new SyncToken(next.asText(), Math.max(previousPosition, view.position()),
-          view.signedCurve25519(), !view.unusedFallbackKeyTypes().isEmpty()).wire());
-    }
   }
 
   private static void addChanged(ObjectNode body, SyncView view) {

@@ -117,8 +117,11 @@ public final class Routes {
     }
     deps.hostMode().sync().ifPresent(sync -> {   // not rate limited here: the homeserver limits its /sync
       for (String prefix : List.of(v3, "/_matrix/client/r0")) {
-        router.get(prefix + "/sync").handler(clientAuth).handler(new SyncHandler(sync));
+        router.get(prefix + "/sync").handler(clientAuth).handler(new SyncHandler(sync, false));
       }
+      // simplified sliding sync (MSC4186), as Synapse and Element X name it
+      router.post("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync").handler(clientAuth)
+          .handler(new SyncHandler(sync, true));
     });
     for (String path : List.of(v3 + "/keys/reset", "/_matrix/client/unstable/org.matrix.msc4162/keys/reset")) {
       router.post(path).handler(clientAuth).handler(deps.rateLimiter()).handler(Replies.json(reset::reset));

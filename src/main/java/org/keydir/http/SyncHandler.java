@@ -8,9 +8,11 @@ import org.keydir.host.SyncPassThrough;
 /** {@code GET /_matrix/client/{v3,r0}/sync} in host mode: parse, pass through, write the host's answer as rewritten. */
 final class SyncHandler implements Handler<RoutingContext> {
   private final SyncPassThrough sync;
+  private final boolean sliding;
 
-  SyncHandler(SyncPassThrough sync) {
+  SyncHandler(SyncPassThrough sync, boolean sliding) {
     this.sync = sync;
+    this.sliding = sliding;
   }
 
   @Override
@@ -18,7 +20,7 @@ final class SyncHandler implements Handler<RoutingContext> {
     Caller caller = ctx.get(Caller.CONTEXT_KEY);
     var req = ctx.request();
     sync.sync(caller, new SyncPassThrough.Request(req.path(), req.query(), req.headers(),
-            req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress()))
+            req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress(), sliding, sliding ? ctx.body().buffer() : null))
         .onFailure(ctx::fail)
         .onSuccess(reply -> {
           if (ctx.response().ended() || ctx.response().closed()) return;

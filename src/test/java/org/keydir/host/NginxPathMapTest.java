@@ -193,6 +193,10 @@ class NginxPathMapTest {
       assertThat(r.json().path("device_one_time_keys_count").path("signed_curve25519").asInt()).isZero();
       assertThat(host.lastSyncQuery).isEqualTo("since=s72594_4483_1934&timeout=0");
     }
+    Reply sliding = send(base + "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?timeout=0", "POST",
+        "syt_syncer", "{\"extensions\":{\"e2ee\":{\"enabled\":true}}}");
+    assertThat(sliding.status()).as(sliding.text()).isEqualTo(200);
+    assertThat(sliding.json().path("pos").asText()).startsWith("kd1~");
   }
 
   @Test

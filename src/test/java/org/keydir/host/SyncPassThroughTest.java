@@ -202,6 +202,47 @@ class SyncPassThroughTest {
   }
 
   @Test
+  void sliding_sync_gets_keydirs_facts_in_the_e2ee_extension_which_stays_on_once_turned_on() throws Exception {
+    String sliding = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+    SigningDevice me = login("lea", "LEADEV");
+    SigningDevice tracked = login("max", "MAXDEV");
+    uploadKeys(a, me, "L1", "L2");
+    uploadKeys(a, tracked, "M1");
+    ok(a.http.post("/_matrix/client/v3/keys/query", me.token, "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
+    String on = "{\"lists\":{\"all_rooms\":{\"ranges\":[[0,10]]}},\"extensions\":{\"e2ee\":{\"enabled\":true}}}";
+    Http.Response s1 = ok(a.http.post(sliding + "?timeout=0", me.token, on));
+    assertThat(host.lastSlidingBody).isEqualTo(on);
+    JsonNode e2ee = s1.json().path("extensions").path("e2ee");
+    assertThat(e2ee.path("device_one_time_keys_count").toString()).isEqualTo("{\"signed_curve25519\":2}");
+    assertThat(s1.json().path("pos").asText()).startsWith("kd1~").endsWith("~p1");
+    ObjectNode mine = (ObjectNode) s1.json().deepCopy();
+    ObjectNode hosts = host.slidingAnswer("p1", true);
+    for (ObjectNode o : List.of(mine, hosts)) {
+      o.remove("pos");
+      ((ObjectNode) o.get("extensions")).remove("e2ee");
+    }
+    assertThat(CanonicalJson.encode(mine)).isEqualTo(CanonicalJson.encode(hosts));
+
+    // sticky: the next request does not repeat the extension; the host then omits it, keydir does not
+    uploadKeys(b, login("max", "MAXTAB"), "M2");
+    ok(b.http.post("/_matrix/client/v3/keys/claim", tracked.token,
+        "{\"one_time_keys\":{\"" + me.userId + "\":{\"LEADEV\":\"signed_curve25519\"}}}"));
+    String pos = URLEncoder.encode(s1.json().path("pos").asText(), StandardCharsets.UTF_8);
+    Http.Response s2 = ok(b.http.post(sliding + "?pos=" + pos + "&timeout=30000", me.token, "{\"lists\":{}}"));
+    assertThat(host.lastSyncQuery).isEqualTo("pos=p1&timeout=0");   // news: a key was claimed, a tracked user changed
+    JsonNode e2 = s2.json().path("extensions").path("e2ee");
+    assertThat(e2.path("device_one_time_keys_count").path("signed_curve25519").asInt()).isEqualTo(1);
+    assertThat(e2.path("device_lists").path("changed").toString()).contains(tracked.userId);
+
+    // turned off: keydir adds nothing (the token still carries keydir's position)
+    String pos2 = URLEncoder.encode(s2.json().path("pos").asText(), StandardCharsets.UTF_8);
+    Http.Response s3 = ok(a.http.post(sliding + "?pos=" + pos2 + "&timeout=0", me.token,
+        "{\"extensions\":{\"e2ee\":{\"enabled\":false}}}"));
+    assertThat(s3.json().path("extensions").has("e2ee")).isFalse();
+    assertThat(s3.json().path("pos").asText()).startsWith("kd1~");
+  }
+
+  @Test
   void a_change_during_a_waiting_long_poll_is_in_its_answer_or_the_next() throws Exception {
     SigningDevice me = login("jon", "JONDEV");
     SigningDevice tracked = login("kay", "KAYDEV");

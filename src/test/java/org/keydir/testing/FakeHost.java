@@ -117,6 +117,7 @@ public final class FakeHost implements AutoCloseable {
       if (path.equals("/_matrix/client/v3/account/whoami")) whoami(ex);
       else if (path.equals("/oauth2/introspect")) introspect(ex);
       else if (path.equals("/_matrix/client/v3/sync") || path.equals("/_matrix/client/r0/sync")) sync(ex);
+      else if (path.equals("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync")) slidingSync(ex);
       else if (path.equals("/_matrix/key/v2/server")) reply(ex, 200, serverKeys().toString());
       else if (path.startsWith("/_matrix/federation/v1/send/") && ex.getRequestMethod().equals("PUT")) transaction(ex);
       else {
@@ -257,6 +258,44 @@ public final class FakeHost implements AutoCloseable {
   public String xMatrix(String method, String uri, String destination, JsonNode content) {
     return org.keydir.federation.RequestSignatures.sign(method, uri, serverName, destination, content, keyId, seed)
         .format();
+  }
+
+  public volatile String lastSlidingBody;
+
+  /**
+   * Simplified sliding sync (MSC4186) as an unmodified host answers it: {@code pos}, one list, one
+   * room, and the e2ee extension (MSC3884) with its own empty counts only when the request turned it
+   * on in this very request (this host keeps no sticky state: keydir must carry it).
+   */
+  public ObjectNode slidingAnswer(String pos, boolean e2ee) throws IOException {
+    ObjectNode o = (ObjectNode) JSON.readTree("""
+        {"pos":"POS","lists":{"all_rooms":{"count":1}},
+         "rooms":{"!726s6s6q:example.com":{"name":"Example room","initial":true,"bump_stamp":12,
+           "timeline":[{"content":{"body":"hi","msgtype":"m.text"},"event_id":"$143273582443PhrSn:example.org",
+             "origin_server_ts":1432735824653,"sender":"@example:example.org","type":"m.room.message"}]}},
+         "extensions":{"to_device":{"next_batch":"td5","events":[]}}}""");
+    o.put("pos", pos);
+    if (e2ee) {
+      ObjectNode e = ((ObjectNode) o.get("extensions")).putObject("e2ee");
+      e.putObject("device_one_time_keys_count").put("signed_curve25519", 0);
+      e.putArray("device_unused_fallback_key_types");
+    }
+    return o;
+  }
+
+  private void slidingSync(HttpExchange ex) throws IOException {
+    syncCalls.incrementAndGet();
+    lastSyncQuery = ex.getRequestURI().getRawQuery();
+    lastSyncHeaders = ex.getRequestHeaders();
+    lastSlidingBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (!"POST".equals(ex.getRequestMethod()) || auth == null || !auth.startsWith("Bearer ")
+        || !tokens.containsKey(auth.substring(7))) {
+      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\"}");
+      return;
+    }
+    boolean e2ee = JSON.readTree(lastSlidingBody).path("extensions").path("e2ee").path("enabled").asBoolean(false);
+    reply(ex, 200, slidingAnswer("p" + syncCalls.get(), e2ee).toString());
   }
 
   private ObjectNode serverKeys() {
