@@ -47,11 +47,17 @@ final class AdminHandlers {
 
   /** POST /users/{userId}/cross_signing/allow_replacement {for_ms?} → {user_id, expires_ts}. */
   Future<JsonNode> allowCrossSigningReplacement(RoutingContext ctx) {
+    return allowReplacement(crossSigning, ACTOR, ctx);
+  }
+
+  /** Shared by the admin and the internal API: parse {for_ms?}, open the window, render it. */
+  static Future<JsonNode> allowReplacement(org.keydir.admin.CrossSigningAdmin crossSigning, String actor,
+                                           RoutingContext ctx) {
     JsonNode body = ctx.body().length() == 0 ? JsonNodeFactory.instance.objectNode() : JsonBodies.object(ctx);
     JsonNode forMs = body.get("for_ms");
     if (forMs != null && !forMs.canConvertToLong()) throw KeydirException.badJson("'for_ms' must be an integer");
     String user = ctx.pathParam("userId");
-    return crossSigning.allowReplacement(ACTOR, user,
+    return crossSigning.allowReplacement(actor, user,
             forMs == null ? org.keydir.admin.CrossSigningAdmin.DEFAULT_WINDOW_MS : forMs.asLong())
         .map(until -> JsonNodeFactory.instance.objectNode().put("user_id", user).put("expires_ts", until));
   }

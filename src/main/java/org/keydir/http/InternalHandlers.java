@@ -114,12 +114,7 @@ final class InternalHandlers {
 
   /** POST /users/{userId}/cross_signing/allow_replacement {for_ms?} → {user_id, expires_ts}. */
   Future<JsonNode> allowCrossSigningReplacement(RoutingContext ctx) {
-    JsonNode body = ctx.body().length() == 0 ? JsonNodeFactory.instance.objectNode() : JsonBodies.object(ctx);
-    JsonNode forMs = body.get("for_ms");
-    if (forMs != null && !forMs.canConvertToLong()) throw KeydirException.badJson("'for_ms' must be an integer");
-    String user = ctx.pathParam("userId");
-    return crossSigning.allowReplacement(ACTOR, user, forMs == null ? CrossSigningAdmin.DEFAULT_WINDOW_MS : forMs.asLong())
-        .map(until -> JsonNodeFactory.instance.objectNode().put("user_id", user).put("expires_ts", until));
+    return AdminHandlers.allowReplacement(crossSigning, ACTOR, ctx);
   }
 
   private Caller device(String userId, String deviceId) {

@@ -74,15 +74,20 @@ public final class Routes {
     ctx.next();
   }
 
-  public static Router build(Vertx vertx, Deps deps) {
+  /** What every listener has: request ids, JSON bodies (bounded), and the health checks. */
+  private static Router base(Vertx vertx, Deps deps, ServiceHandlers service) {
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
     router.route().handler(Routes::bodiesAreJson);
     router.route().handler(BodyHandler.create(false).setBodyLimit(deps.maxBodyBytes()));
-
-    ServiceHandlers service = new ServiceHandlers(deps.database());
     router.get("/health").handler(Replies.json(service::health));
     router.get("/ready").handler(Replies.json(service::ready));
+    return router;
+  }
+
+  public static Router build(Vertx vertx, Deps deps) {
+    ServiceHandlers service = new ServiceHandlers(deps.database());
+    Router router = base(vertx, deps, service);
     router.get("/_matrix/client/versions").handler(Replies.json(service::versions));
     deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
 
@@ -176,13 +181,7 @@ public final class Routes {
 
   /** The router of {@code internal.listen}: the internal API and the health checks, nothing else. */
   public static Router buildInternal(Vertx vertx, Deps deps) {
-    Router router = Router.router(vertx);
-    router.route().handler(RequestIds::assign);
-    router.route().handler(Routes::bodiesAreJson);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(deps.maxBodyBytes()));
-    ServiceHandlers service = new ServiceHandlers(deps.database());
-    router.get("/health").handler(Replies.json(service::health));
-    router.get("/ready").handler(Replies.json(service::ready));
+    Router router = base(vertx, deps, new ServiceHandlers(deps.database()));
     internalRoutes(router, deps, deps.hostMode().internal().orElseThrow());
     return errors(router);
   }

@@ -191,9 +191,12 @@ class OutboxTest {
     assertThat(edus()).noneMatch(e -> e.path("content").path("user_id").asText().equals(carol.userId));
     assertThat(remote.transactionFailures).isEmpty();
     for (JsonNode txn : remote.transactions) assertThat(txn.path("origin").asText()).isEqualTo(TestKeydir.SERVER_NAME);
-    String metrics = a.http.get("/metrics", null).text() + b.http.get("/metrics", null).text();
-    assertThat(metrics).contains("keydir_federation_outbox_failures_total{destination=\"remote.test\"}")
-        .contains("keydir_federation_outbox_deliveries_total{destination=\"remote.test\"}");
+    // counted once the delivery is recorded (just after the remote answered)
+    await("the outbox counters", 10, () -> {
+      String metrics = a.http.get("/metrics", null).text() + b.http.get("/metrics", null).text();
+      return metrics.contains("keydir_federation_outbox_failures_total{destination=\"remote.test\"}")
+          && metrics.contains("keydir_federation_outbox_deliveries_total{destination=\"remote.test\"}");
+    });
   }
 
   @Test
