@@ -44,14 +44,16 @@ public final class FederationClient {
   }
 
   private Future<JsonNode> send(HttpMethod method, String server, String uri, JsonNode content, long timeoutMs) {
-    SigningKey key = own.signingKey();
-    XMatrixHeader auth = RequestSignatures.sign(method.name(), uri, own.serverName(), server, content, key.keyId(),
-        key.seed());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", auth.format())
-        .add("Content-Type", "application/json");
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json");
     Buffer body = Buffer.buffer(CanonicalJson.encodeUtf8(content));
+    // signed when a connection is ready, with the key active then (see OutboundHttp)
+    java.util.function.Consumer<MultiMap> sign = h -> {
+      SigningKey key = own.signingKey();
+      h.set("Authorization", RequestSignatures.sign(method.name(), uri, own.serverName(), server, content, key.keyId(),
+          key.seed()).format());
+    };
     return call(server, timeoutMs, maxResponseBytes, (base, remaining) ->
-        http.send(method, base + uri, headers, body, remaining, maxResponseBytes, resolver.isConfigured(server)));
+        http.send(method, base + uri, headers, body, remaining, maxResponseBytes, resolver.isConfigured(server), sign));
   }
 
   /** The peer's published keys: unauthenticated, as the spec has it. */

@@ -68,6 +68,16 @@ public final class OutboundHttp {
 
   public Future<Response> send(HttpMethod method, String absoluteUrl, MultiMap headers, Buffer body, long deadlineMs,
                                long maxBytes, boolean trusted) {
+    return send(method, absoluteUrl, headers, body, deadlineMs, maxBytes, trusted, h -> { });
+  }
+
+  /**
+   * {@code atDispatch} completes the headers once a connection is ready, just before the request
+   * goes out: a request signed with the server's key is signed then, not when it was queued (a
+   * request that waited in the pool past a key rotation would carry a key already withdrawn).
+   */
+  public Future<Response> send(HttpMethod method, String absoluteUrl, MultiMap headers, Buffer body, long deadlineMs,
+                               long maxBytes, boolean trusted, java.util.function.Consumer<MultiMap> atDispatch) {
     if (inFlight.incrementAndGet() > maxConcurrent) {
       inFlight.decrementAndGet();
       return Future.failedFuture(new RemoteFailure(503, "too many federation requests in flight here"));
@@ -89,7 +99,7 @@ public final class OutboundHttp {
         ? Future.succeededFuture(null)
         : dns.executeBlocking(() -> publicAddress(host, port), false);
     return target.compose(address -> exchange(method, ssl, host, port, address, path, headers, body,
-            Math.max(1, (deadline - System.nanoTime()) / 1_000_000), maxBytes))
+            Math.max(1, (deadline - System.nanoTime()) / 1_000_000), maxBytes, atDispatch))
         .andThen(ar -> inFlight.decrementAndGet());
   }
 
@@ -107,7 +117,8 @@ public final class OutboundHttp {
   }
 
   private Future<Response> exchange(HttpMethod method, boolean ssl, String host, int port, SocketAddress address,
-                                    String path, MultiMap headers, Buffer body, long deadlineMs, long maxBytes) {
+                                    String path, MultiMap headers, Buffer body, long deadlineMs, long maxBytes,
+                                    java.util.function.Consumer<MultiMap> atDispatch) {
     Promise<Response> result = Promise.promise();
     headers.set("User-Agent", "keydir");
     RequestOptions options = new RequestOptions().setMethod(method).setSsl(ssl).setHost(host).setPort(port)
@@ -121,6 +132,7 @@ public final class OutboundHttp {
       }
       var request = requested.result();
       result.future().onFailure(e -> request.reset());   // the deadline or the cap: drop the exchange
+      atDispatch.accept(request.headers());
       Future<HttpClientResponse> sent = body == null ? request.send() : request.send(body);
       sent.onFailure(e -> result.tryFail(new RemoteFailure(502, "could not be reached")))
           .onSuccess(response -> readCapped(response, maxBytes, result));

@@ -29,6 +29,8 @@ final class FakePeer implements AutoCloseable {
   private volatile JsonNode cached;
   private volatile long cachedUntil;
   final AtomicInteger fetches = new AtomicInteger();
+  /** How long the peer holds each answer after checking the request (a slow peer: keydir's requests queue). */
+  volatile long answerDelayMs;
 
   FakePeer(String serverName, List<String> keydirBaseUrls) throws Exception {
     this.serverName = serverName;
@@ -52,8 +54,9 @@ final class FakePeer implements AutoCloseable {
         failures.add(e.toString());
       }
       return null;
-    }).onComplete(v -> req.response().putHeader("Content-Type", "application/json")
-        .end("{\"device_keys\":{},\"one_time_keys\":{}}")))).listen(0).await(10, TimeUnit.SECONDS);
+    }).onComplete(v -> vertx.setTimer(Math.max(1, answerDelayMs), t -> req.response()
+        .putHeader("Content-Type", "application/json")
+        .end("{\"device_keys\":{},\"one_time_keys\":{}}"))))).listen(0).await(10, TimeUnit.SECONDS);
   }
 
   int port() {

@@ -24,6 +24,43 @@ import org.keydir.testing.TestKeydir;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RotationDuringFederationTest {
+  /**
+   * A slow peer holds keydir's few connections to it, so requests wait in keydir's connection pool,
+   * for seconds, across rotations. Each must be signed when it leaves, with the key active then:
+   * signed when queued, it would arrive carrying a key the peer's fresh copy no longer lists (the
+   * rare burst of 401s FederationTest saw on loaded machines).
+   */
+  @Test
+  void requests_waiting_for_a_connection_across_rotations_are_signed_when_they_leave() throws Exception {
+    List<String> urls = new ArrayList<>();
+    Map<String, String> env = new HashMap<>(TestKeydir.FAST_ROTATION);
+    try (FakePeer peer = new FakePeer("slow.test", urls)) {
+      peer.answerDelayMs = 800;
+      env.put("KEYDIR_FEDERATION_SERVERS", "slow.test=http://127.0.0.1:" + peer.port());
+      try (TestKeydir a = TestKeydir.start(TestDatabase.fresh(), env)) {
+        urls.add(a.keydir.baseUrl());
+        TestKeydir.Device d = a.createDevice("q", null);
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        List<Future<?>> work = new ArrayList<>();
+        long end = System.currentTimeMillis() + 6_000;
+        for (int t = 0; t < 24; t++) {
+          work.add(pool.submit(() -> {
+            while (System.currentTimeMillis() < end) {
+              a.http.post("/_matrix/client/v3/keys/query", d.token(),
+                  "{\"device_keys\":{\"@x:slow.test\":[]},\"timeout\":9000}");
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : work) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(peer.failures).isEmpty();
+        assertThat(peer.verified.get()).as("requests that reached the peer").isGreaterThan(20);
+        assertThat(peer.signingKeysSeen.keySet()).as("rotations happened meanwhile").hasSizeGreaterThanOrEqualTo(2);
+      }
+    }
+  }
+
   @Test
   void a_peer_caching_published_keys_verifies_every_request_from_either_instance_across_rotations_and_revoke_propagates()
       throws Exception {
