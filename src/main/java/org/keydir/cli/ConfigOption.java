@@ -12,6 +12,7 @@ final class ConfigOption {
   Path file;
 
   KeydirConfig load() {
+    ConfigLoader.refuseUnknownEnvironment(System.getenv());
     return ConfigLoader.load(file, System.getenv());
   }
 }

@@ -19,8 +19,16 @@ public final class KeydirCli {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new KeydirCli())
-        .setExecutionExceptionHandler(new CliErrors())
-        .execute(args);
+    CommandLine cli = new CommandLine(new KeydirCli()).setExecutionExceptionHandler(new CliErrors());
+    withHelp(cli);
+    return cli.execute(args);
+  }
+
+  /** {@code --help} (and {@code -h}) on every command and subcommand, not only at the top. */
+  private static void withHelp(CommandLine cli) {
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      if (!sub.getCommandSpec().mixinStandardHelpOptions()) sub.getCommandSpec().mixinStandardHelpOptions(true);
+      withHelp(sub);
+    }
   }
 }

@@ -52,11 +52,47 @@ public final class ConfigLoader {
     return names;
   }
 
+  /** Read by the {@code ./keydir} script and the tests, not by the config: never "unknown". */
+  static final List<String> NOT_CONFIG = List.of("KEYDIR_JAVA_OPTS", "KEYDIR_BENCH_JAVA_OPTS");
+
   public static List<String> unknownEnvironmentNames(Map<String, String> env) {
     List<String> known = environmentNames();
     return env.keySet().stream()
-        .filter(k -> k.startsWith(ENV_PREFIX) && !known.contains(k) && !k.startsWith("KEYDIR_TEST_"))
+        .filter(k -> k.startsWith(ENV_PREFIX) && !known.contains(k) && !k.startsWith("KEYDIR_TEST_")
+            && !NOT_CONFIG.contains(k))
         .sorted().collect(Collectors.toList());
+  }
+
+  /**
+   * A misspelt variable would otherwise be silently ignored (keydir would run with the default):
+   * the first unknown {@code KEYDIR_*} name is an error, with the known name closest to it.
+   */
+  public static void refuseUnknownEnvironment(Map<String, String> env) {
+    List<String> unknown = unknownEnvironmentNames(env);
+    if (unknown.isEmpty()) return;
+    String name = unknown.get(0);
+    String closest = environmentNames().stream()
+        .min(java.util.Comparator.comparingInt(k -> distance(k, name))).orElseThrow();
+    throw new ConfigException("unknown environment variable " + name
+        + (distance(closest, name) <= 3 ? " (did you mean " + closest + "?)" : "")
+        + "; keydir reads only the KEYDIR_* names in the README's configuration table");
+  }
+
+  /** Levenshtein distance (two rows). */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static JsonNode readYaml(Path file) {

@@ -36,6 +36,14 @@ public final class Metrics {
       java.util.Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH");
 
   public Metrics() {
+    // JVM and process: memory, GC, threads, classes, CPU, uptime, open file descriptors
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
     // Labels hold only bounded values: a stranger's method name or an unmatched path never becomes
     // a time series of its own (24,000 made-up methods once filled the registry).
     registry.config().meterFilter(MeterFilter.replaceTagValues("method",

@@ -117,4 +117,18 @@ class ConfigLoaderTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("configuration error").contains("listen.prot").doesNotContain("\tat ");
   }
+
+  @Test
+  void a_misspelt_environment_variable_is_an_error_naming_the_closest_one() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.refuseUnknownEnvironment(
+            java.util.Map.of("KEYDIR_LISTEN_PROT", "9000", "KEYDIR_LISTEN_HOST", "0.0.0.0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("KEYDIR_LISTEN_PROT").hasMessageContaining("did you mean KEYDIR_LISTEN_PORT?");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.refuseUnknownEnvironment(
+            java.util.Map.of("KEYDIR_NOTHING_LIKE_IT_AT_ALL", "x")))
+        .hasMessageContaining("KEYDIR_NOTHING_LIKE_IT_AT_ALL").hasMessageNotContaining("did you mean");
+    // the script's and the tests' own variables, and other programs' variables, are no config keys
+    ConfigLoader.refuseUnknownEnvironment(java.util.Map.of("KEYDIR_JAVA_OPTS", "-Xmx1g", "KEYDIR_BENCH_JAVA_OPTS", "",
+        "KEYDIR_TEST_DATABASE_URL", "x", "PATH", "/bin", "KEYDIR_SERVER_NAME", "example.org"));
+  }
 }

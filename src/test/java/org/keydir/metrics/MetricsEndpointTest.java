@@ -61,6 +61,15 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void jvm_and_process_metrics_are_exported() {
+    try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
+      String text = kd.http.get("/metrics", null).text();
+      assertThat(text).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads", "process_uptime_seconds",
+          "process_cpu_usage", "process_files_open_files", "jvm_classes_loaded_classes");
+    }
+  }
+
+  @Test
   void with_metrics_disabled_there_is_no_metrics_endpoint() {
     try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh(), Map.of("KEYDIR_METRICS_ENABLED", "false"))) {
       Http.Response r = kd.http.get("/metrics", null);
