@@ -36,14 +36,6 @@ public final class Metrics {
       java.util.Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH");
 
   public Metrics() {
-    // JVM and process: memory, GC, threads, classes, CPU, uptime, open file descriptors
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
     // Labels hold only bounded values: a stranger's method name or an unmatched path never becomes
     // a time series of its own (24,000 made-up methods once filled the registry).
     registry.config().meterFilter(MeterFilter.replaceTagValues("method",
@@ -68,6 +60,14 @@ public final class Metrics {
     Gauge.builder("keydir.one_time_keys.available", oneTimeKeysAvailable, AtomicLong::get)
         .description("one-time keys stored and not yet claimed, all devices (sampled; -1 before the first sample)")
         .register(registry);
+    // after the filters (Micrometer warns otherwise). JVM and process: memory, GC, threads, classes, CPU, uptime, open file descriptors
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
   }
 
   /** A Vert.x instance whose HTTP server reports into this registry (route templates, never raw paths). */
@@ -75,7 +75,10 @@ public final class Metrics {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
         .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.HTTP_CLIENT.name(),
             io.vertx.micrometer.MetricsDomain.NET_CLIENT.name()))
-        .setLabels(java.util.EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+        .setLabels(java.util.EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE,
+            // pools are few and named by keydir (HTTP client pools, one per remote host, are denied above);
+            // without these labels two pools collide on one gauge id and Micrometer warns at every start
+            Label.POOL_TYPE, Label.POOL_NAME));
     return Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
   }

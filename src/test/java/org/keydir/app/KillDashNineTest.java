@@ -47,6 +47,26 @@ class KillDashNineTest {
     assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
   }
 
+  /** A normal start and stop, as an operator sees it: no warning, no stack trace, no colour codes. */
+  @Test
+  void a_normal_restart_logs_no_warning_and_a_normal_stop_no_stack_trace() throws Exception {
+    Path dataDir = TestDatabase.tempDir("keydir-clean-logs");
+    int port = freePort();
+    Http http = new Http("http://127.0.0.1:" + port);
+    for (int run = 0; run < 2; run++) {   // the first start generates the secrets (and says so)
+      Process p = serve(dataDir, port);
+      awaitReady(http, p);
+      p.destroy();
+      assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    File[] logs = dataDir.toFile().listFiles((d, n) -> n.startsWith("keydir-") && n.endsWith(".log"));
+    assertThat(logs).hasSize(2);
+    java.util.Arrays.sort(logs);
+    String second = java.nio.file.Files.readString(logs[1].toPath());
+    assertThat(second).contains("keydir serving").contains("keydir stopped")
+        .doesNotContain(" WARN ").doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("\u001b[");
+  }
+
   private static TestKeydir.Device createDevice(Http http) {
     Http.Response r = http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
         "{\"user_id\":\"@k9:localhost\",\"device_id\":\"K9DEV\"}");
