@@ -27,6 +27,8 @@ class RateLimitTest {
       assertThat(limited.errcode()).isEqualTo("M_LIMIT_EXCEEDED");
       long retryAfter = limited.json().get("retry_after_ms").asLong();
       assertThat(retryAfter).isBetween(1L, 1000L);
+      assertThat(limited.headers().firstValue("Retry-After")).as("RFC 9110 §10.2.3, in whole seconds, rounded up")
+          .contains(Long.toString((retryAfter + 999) / 1000));
       assertThat(kd.http.post(UPLOAD, quiet.token(), "{}").status()).isEqualTo(200);
       for (int i = 0; i < 20; i++) kd.createDevice("admin" + i, null);   // the admin API is never limited
       Thread.sleep(retryAfter + 50);
