@@ -30,6 +30,7 @@ import org.keydir.serverkeys.Rotator;
 import org.keydir.serverkeys.ServerKeyAdmin;
 import org.keydir.store.AuditStore;
 import org.keydir.store.Database;
+import org.keydir.store.DatabaseAtStart;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
@@ -74,6 +75,8 @@ public final class Keydir implements AutoCloseable {
     Vertx vertx = null;
     try {
       DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
+      if (embedded.isEmpty()) DatabaseAtStart.await(url, config.database().startupTimeoutMs(),
+          config.database().connectTimeoutMs());
       Migrations.apply(url);
       Optional<Metrics> metrics = config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
       VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(false);

@@ -15,6 +15,10 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         cmd.getErr().println("keydir: configuration error: " + ce.getMessage());
         return 2;
       }
+      if (t instanceof org.keydir.store.DatabaseAtStart.Unavailable u) {
+        cmd.getErr().println("keydir: " + u.getMessage());
+        return 1;
+      }
       if (t instanceof org.keydir.keys.KeydirException ke) {
         cmd.getErr().println("keydir: " + ke.getMessage());
         return 1;

@@ -69,8 +69,10 @@ public record KeydirConfig(
   }
 
   /** {@code url} null means: start the embedded PostgreSQL under {@code data_dir}. */
-  public record Database(String url, int poolSize, long connectTimeoutMs) {
+  public record Database(String url, int poolSize, long connectTimeoutMs, String startupTimeout) {
     public Database {
+      check(Durations.parse(startupTimeout, "database.startup_timeout").toMillis() >= 0,
+          "database.startup_timeout must not be negative (got '%s')", startupTimeout);
       check(url == null || url.startsWith("postgresql://") || url.startsWith("postgres://"),
           "database.url must look like postgresql://user:password@host:port/database (got '%s')", redacted(url));
       check(poolSize >= 1 && poolSize <= 1000, "database.pool_size must be 1..1000 (got %d)", poolSize);
@@ -79,6 +81,10 @@ public record KeydirConfig(
 
     public boolean embedded() {
       return url == null;
+    }
+
+    public long startupTimeoutMs() {
+      return Durations.parse(startupTimeout, "database.startup_timeout").toMillis();
     }
 
     /** The URL with any password replaced, for error messages and logs. */
@@ -354,7 +360,7 @@ public record KeydirConfig(
         "localhost",
         new Listen("127.0.0.1", 8008, 10_000, 30_000),
         "./data",
-        new Database(null, 16, 5_000),
+        new Database(null, 16, 5_000, "60s"),
         null,
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
         new RateLimit(true, 20, 100, 50, 200),
