@@ -135,7 +135,8 @@ public final class DeviceAdmin {
           var tokens = stores.tokens().deleteForDevice(tx, userId, deviceId);
           var device = stores.devices().delete(tx, userId, deviceId);
           var position = stores.deviceLists().bump(tx, userId, deviceId, org.keydir.keys.DeviceListChange.Kind.DEVICE_DELETED);
-          var tracked = device.compose(gone -> stores.tracking().forgetIfNoDevice(tx, userId));
+          // after the stream entry: it queues the deletion for the servers that asked, before they are forgotten
+          var tracked = Future.all(device, position).compose(gone -> stores.tracking().forgetIfNoDevice(tx, userId));
           return Future.all(List.of(otks, fbs, dk, tokens, device, position, tracked)).map(all -> new ResetReport(otks.result(), fbs.result(),
               dk.result(), tokens.result()));
         })

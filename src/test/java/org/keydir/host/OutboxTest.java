@@ -168,13 +168,16 @@ class OutboxTest {
     Http.Response cs = a.http.post("/_matrix/client/v3/keys/device_signing/upload", alice.token,
         new CrossSigningIdentity(alice.userId).all());
     assertThat(cs.status()).as(cs.toString()).isEqualTo(200);
+    // alice's last device goes too: the servers that asked are told before they are forgotten
+    assertThat(a.http.method("DELETE", "/_keydir/internal/v1/users/" + alice.userId + "/devices/ALICE1",
+        DelegatedAuthTest.INTERNAL_TOKEN, null).status()).isEqualTo(200);
     Thread.sleep(1_000);                       // down: refused connections, backing off
     remote.restart();
     remote.mode = FakeHost.Mode.SLOW;          // slower than keydir's 1 s deadline
     Thread.sleep(2_500);
     remote.mode = FakeHost.Mode.UP;
     TreeSet<Long> expected = expectedDeviceUpdates(a, alice.userId, asked);
-    assertThat(expected).hasSize(3);           // ALICE2 seen, its keys, its deletion (ALICE1's came before the ask)
+    assertThat(expected).hasSize(4);           // ALICE2 seen, its keys, its deletion; ALICE1's deletion
     await("every change of alice at the remote", 30, () -> {
       Map<Long, Boolean> seen = new HashMap<>();
       edus().forEach(e -> seen.put(e.path("content").path("stream_id").asLong(), true));
@@ -185,6 +188,8 @@ class OutboxTest {
     JsonNode deleted = edus().stream().filter(e -> e.path("content").path("device_id").asText().equals("ALICE2")
         && e.path("content").path("deleted").asBoolean()).findFirst().orElseThrow();
     assertThat(deleted.path("content").path("user_id").asText()).isEqualTo(alice.userId);
+    assertThat(edus()).as("the last device's deletion").anyMatch(e -> e.path("content").path("device_id").asText()
+        .equals("ALICE1") && e.path("content").path("deleted").asBoolean());
     JsonNode signing = edus().stream().filter(e -> e.path("edu_type").asText().equals("m.signing_key_update"))
         .findFirst().orElseThrow().path("content");
     assertThat(signing.path("master_key").path("usage").toString()).isEqualTo("[\"master\"]");
