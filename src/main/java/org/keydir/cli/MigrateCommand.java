@@ -16,7 +16,8 @@ final class MigrateCommand implements Callable<Integer> {
   public Integer call() {
     KeydirConfig cfg = config.load();
     if (cfg.database().embedded()) {
-      try (EmbeddedDatabase db = EmbeddedDatabase.start(cfg.dataPath())) {
+      // beside a serving keydir: its embedded server, attached (Flyway's lock serialises migrators)
+      try (EmbeddedDatabase db = EmbeddedDatabase.attachOrStart(cfg.dataPath())) {
         Migrations.apply(DatabaseUrl.parse(db.url()));
       }
     } else {

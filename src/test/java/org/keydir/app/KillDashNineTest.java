@@ -47,6 +47,29 @@ class KillDashNineTest {
     assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
   }
 
+  @Test
+  void migrate_runs_beside_a_serving_keydir_on_the_same_data_dir() throws Exception {
+    Path dataDir = TestDatabase.tempDir("keydir-migrate-beside");
+    int port = freePort();
+    Http http = new Http("http://127.0.0.1:" + port);
+    Process server = serve(dataDir, port);
+    try {
+      awaitReady(http, server);
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli", "migrate");
+      pb.environment().put("KEYDIR_DATA_DIR", dataDir.toString());
+      pb.redirectErrorStream(true);
+      Process migrate = pb.start();
+      String out = new String(migrate.getInputStream().readAllBytes());
+      assertThat(migrate.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(migrate.exitValue()).as(out).isZero();
+      assertThat(http.get("/ready", null).status()).as("still serving").isEqualTo(200);
+    } finally {
+      server.destroy();
+      assertThat(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   /** A normal start and stop, as an operator sees it: no warning, no stack trace, no colour codes. */
   @Test
   void a_normal_restart_logs_no_warning_and_a_normal_stop_no_stack_trace() throws Exception {
