@@ -185,7 +185,7 @@ class FederationTest {
     for (int t = 0; t < 24; t++) {
       boolean remote = t % 2 == 0;
       work.add(pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         for (int i = 0; i < 5; i++) {
           Http.Response r = (remote ? a : b).http.post("/_matrix/client/v3/keys/claim",
               (remote ? remoteClaimer : localClaimer).token, claimBody(target));

@@ -91,13 +91,13 @@ class ConcurrentClaimsTest {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> work = new ArrayList<>();
     work.add(pool.submit(() -> {
-      go.await();
+      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
       for (int b = 0; b < 20; b++) uploadBatch(target, 100 + b * 10, 10, uploaded);
       return null;
     }));
     for (int c = 0; c < CLAIMERS; c++) {
       work.add(pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         for (int i = 0; i < 8; i++) {
           Thread.sleep(ThreadLocalRandom.current().nextInt(3));
           Http.Response r = anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target));
@@ -146,7 +146,7 @@ class ConcurrentClaimsTest {
     List<Future<?>> work = new ArrayList<>();
     for (int c = 0; c < CLAIMERS; c++) {
       work.add(pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         for (int i = 0; i < 4; i++) {
           JsonNode keys = KeysApi.ok(anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target))).json()
               .at("/one_time_keys/" + target.userId + "/" + target.deviceId);
@@ -183,11 +183,11 @@ class ConcurrentClaimsTest {
       KeysApi.ok(instances.get(0).http.post(UPLOAD, target.token, body));
       CountDownLatch go = new CountDownLatch(1);
       Future<Http.Response> claim = pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         return instances.get(1).http.post(KeysApi.CLAIM, claimer.token, claimBody(target));
       });
       Future<Http.Response> reupload = pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         Thread.sleep(ThreadLocalRandom.current().nextInt(2));
         return instances.get(2).http.post(UPLOAD, target.token, body);
       });
@@ -207,11 +207,11 @@ class ConcurrentClaimsTest {
       ObjectNode b = target.oneTimeKeys("X" + round);
       CountDownLatch go = new CountDownLatch(1);
       Future<Http.Response> ra = pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         return instances.get(1).http.post(UPLOAD, target.token, a);
       });
       Future<Http.Response> rb = pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         return instances.get(2).http.post(UPLOAD, target.token, b);
       });
       go.countDown();

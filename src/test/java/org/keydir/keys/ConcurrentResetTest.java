@@ -77,7 +77,7 @@ class ConcurrentResetTest {
     List<Future<?>> work = new ArrayList<>();
     for (int c = 0; c < 32; c++) {
       work.add(pool.submit(() -> {
-        go.await();
+        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
         while (!resetDone.get()) {
           JsonNode keys = KeysApi.ok(any().post(KeysApi.CLAIM, claimer.token, "{\"one_time_keys\":{\"" + d.userId
               + "\":{\"" + d.deviceId + "\":\"signed_curve25519\"}}}")).json().at("/one_time_keys/" + d.userId + "/" + d.deviceId);
@@ -109,11 +109,11 @@ class ConcurrentResetTest {
     KeysApi.ok(instances.get(0).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("OLD", 0, 50))));
     CountDownLatch go = new CountDownLatch(1);
     Future<Http.Response> upload = pool.submit(() -> {
-      go.await();
+      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
       return instances.get(1).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("NEW", 0, 200)));
     });
     Future<Http.Response> reset = pool.submit(() -> {
-      go.await();
+      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
       Thread.sleep(ThreadLocalRandom.current().nextInt(3));
       return instances.get(2).http.post(KeyResetTest.V3_RESET, d.token, "{\"all\":true}");
     });
