@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The keydir chaos harness (README "Chaos harness"): builds, then runs org.keydir.chaos.ChaosMain
+# The keydir chaos harness (docs/testing.md "Chaos harness"): builds, then runs org.keydir.chaos.ChaosMain
 # with the given options, e.g.
 #   bench/chaos.sh --instances 3 --clients 64 --ops 1000000 --duration 40m --faults on
 # Exit code: 0 no violation, 1 violations, 2 usage or harness failure.

@@ -140,7 +140,7 @@ COMMIT;
 SQL
   local root
   root=$(head -1 "$PGDATA_OF_PORT/postmaster.pid")
-  # "claim" runs as keydir sends it (PostgreSQL re-plans it on every execution, see README);
+  # "claim" runs as keydir sends it (PostgreSQL re-plans it on every execution, see docs/performance.md);
   # "claim-generic" is the same statement with plan_cache_mode=force_generic_plan (plan cached).
   for script in "$@"; do
     local file=${script%-generic} opts=
