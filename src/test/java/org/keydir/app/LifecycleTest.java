@@ -31,7 +31,7 @@ class LifecycleTest {
     try (TestKeydir kd = TestKeydir.start(null, env)) {
       device = kd.createDevice("persist", "PDEV");
       var settings = kd.keydir.database().pool()
-          .query("SELECT current_setting('fsync') AS f, current_setting('synchronous_commit') AS s").execute().await()
+          .query("SELECT current_setting('fsync') AS f, current_setting('synchronous_commit') AS s").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
           .iterator().next();
       assertThat(settings.getString("f")).isEqualTo("on");
       assertThat(settings.getString("s")).isEqualTo("on");
@@ -57,7 +57,7 @@ class LifecycleTest {
       assertThat(ka.http.get(WHOAMI, onB.token()).status()).isEqualTo(200);
       var history = ka.keydir.database().pool()
           .query("SELECT count(*) AS n, count(DISTINCT version) AS v FROM keydir_schema_history WHERE success")
-          .execute().await().iterator().next();
+          .execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next();
       assertThat(history.getLong("n")).isEqualTo(history.getLong("v"));
     }
   }

@@ -52,7 +52,7 @@ class DoubleHandOutTest {
       });
       ctx.json(out);
     });
-    return vertx.createHttpServer().requestHandler(r).listen(0).await();
+    return vertx.createHttpServer().requestHandler(r).listen(0).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
   }
 
   @Test
@@ -74,7 +74,7 @@ class DoubleHandOutTest {
       assertThat(level.path("errors").asLong()).isEqualTo(9);
       assertThat(json.path("checks").path("verification_errors").path(LevelStats.DUPLICATE_KEY).asLong()).isEqualTo(9);
     } finally {
-      vertx.close().await();
+      vertx.close().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
     }
   }
 }

@@ -334,7 +334,7 @@ class FederationTest {
   /** The active signing key of {@code kd}, read from its database with the test key-encryption key. */
   static SigningKey activeKey(TestKeydir kd) {
     var row = kd.keydir.database().pool()
-        .query("SELECT key_id, sealed_seed FROM server_signing_keys WHERE state = 'active'").execute().await()
+        .query("SELECT key_id, sealed_seed FROM server_signing_keys WHERE state = 'active'").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
         .iterator().next();
     SecretBox box = new SecretBox(java.util.Base64.getDecoder().decode(TestKeydir.KEY_ENCRYPTION_KEY));
     return new SigningKey(row.getString("key_id"), box.open(row.getBuffer("sealed_seed").getBytes(), row.getString("key_id")));

@@ -16,6 +16,6 @@ final class DatabaseFingerprint {
   private DatabaseFingerprint() {}
 
   static String of(TestKeydir kd) {
-    return kd.keydir.database().pool().query(SQL).execute().await().iterator().next().getString("h");
+    return kd.keydir.database().pool().query(SQL).execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next().getString("h");
   }
 }

@@ -24,7 +24,7 @@ class DataLifecycleTest {
   static final String UPLOAD = "/_matrix/client/v3/keys/upload";
 
   static long count(TestKeydir kd, String sql) {
-    return kd.keydir.database().pool().query(sql).execute().await().iterator().next().getLong(0);
+    return kd.keydir.database().pool().query(sql).execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next().getLong(0);
   }
 
   /** Polls until {@code sql} counts zero, for at most 15 s; the time it took. */
@@ -99,7 +99,7 @@ class DataLifecycleTest {
   void every_table_is_measured_so_its_growth_shows() {
     try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
       var rows = kd.keydir.database().pool().query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-          + " AND tablename NOT LIKE '%schema_history'").execute().await();
+          + " AND tablename NOT LIKE '%schema_history'").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
       java.util.List<String> tables = new java.util.ArrayList<>();
       rows.forEach(r -> tables.add(r.getString(0)));
       assertThat(tables).isNotEmpty();

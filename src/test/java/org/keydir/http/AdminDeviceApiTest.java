@@ -126,7 +126,7 @@ class AdminDeviceApiTest {
     assertThat(kd.http.post(UPLOAD, d.token, "{}").errcode()).isEqualTo("M_UNKNOWN_TOKEN");
     var rows = kd.keydir.database().pool().preparedQuery("SELECT (SELECT count(*) FROM one_time_keys WHERE user_id = $1)"
         + " + (SELECT count(*) FROM fallback_keys WHERE user_id = $1) + (SELECT count(*) FROM device_keys WHERE user_id = $1)"
-        + " AS n").execute(io.vertx.sqlclient.Tuple.of(d.userId)).await();
+        + " AS n").execute(io.vertx.sqlclient.Tuple.of(d.userId)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
     assertThat(rows.iterator().next().getLong("n")).isZero();
   }
 

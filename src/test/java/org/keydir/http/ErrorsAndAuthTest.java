@@ -161,7 +161,7 @@ class ErrorsAndAuthTest {
       TestKeydir.Device d = kd.createDevice("dave", null);
       var rows = kd.keydir.database().pool()
           .query("SELECT encode(token_hash, 'escape') AS h, length(token_hash) AS n FROM access_tokens").execute()
-          .await();
+          .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
       rows.forEach(row -> {
         assertThat(row.getInteger("n")).isEqualTo(32);
         assertThat(row.getString("h")).doesNotContain(d.token());

@@ -60,7 +60,7 @@ class BulkClaimRoundTripTest {
       List<DeviceAlgorithm> wanted = devices.stream()
           .map(d -> new DeviceAlgorithm(d.userId, d.deviceId, "signed_curve25519")).toList();
 
-      KeyClaims.Result result = claims.claim(new ClaimRequest(wanted, 10_000)).await();
+      KeyClaims.Result result = claims.claim(new ClaimRequest(wanted, 10_000)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
 
       assertThat(statements.get()).isEqualTo(1);
       assertThat(result.keys()).hasSize(100);

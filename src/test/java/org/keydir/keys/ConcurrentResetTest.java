@@ -55,7 +55,7 @@ class ConcurrentResetTest {
     Set<String> out = new HashSet<>();
     instances.get(0).keydir.database().pool().preparedQuery("SELECT key_id FROM one_time_keys WHERE user_id = $1 "
             + "AND device_id = $2 AND (claimed_ts IS NOT NULL) = $3")
-        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId, claimed)).await()
+        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId, claimed)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
         .forEach(r -> out.add("signed_curve25519:" + r.getString("key_id")));
     return out;
   }

@@ -61,7 +61,7 @@ class CrossSigningReplacementTest {
       assertThat(master.path("signatures").path(d.userId).has("ed25519:RESETDEV"))
           .as("the device's signature was on the old master key").isFalse();
       assertThat(kd.keydir.database().pool().query("SELECT count(*) FROM key_signatures WHERE target_key_id = '"
-          + first.master.publicKeyBase64() + "'").execute().await().iterator().next().getLong(0)).isZero();
+          + first.master.publicKeyBase64() + "'").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next().getLong(0)).isZero();
 
       CrossSigningIdentity third = new CrossSigningIdentity(d.userId);
       assertThat(kd.http.post(UPLOAD, d.token, CanonicalJson.encode(third.all())).status())
@@ -74,7 +74,7 @@ class CrossSigningReplacementTest {
           TestKeydir.ADMIN_TOKEN, "{\"for_ms\":3600001}").status()).as("more than an hour").isEqualTo(400);
 
       long t0 = System.nanoTime();
-      while (kd.keydir.database().pool().query("SELECT count(*) FROM cross_signing_approvals").execute().await()
+      while (kd.keydir.database().pool().query("SELECT count(*) FROM cross_signing_approvals").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
           .iterator().next().getLong(0) > 0) {
         assertThat(System.nanoTime() - t0).as("expired window closed by the cleanup").isLessThan(10_000_000_000L);
         Thread.onSpinWait();

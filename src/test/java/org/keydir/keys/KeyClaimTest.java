@@ -56,7 +56,7 @@ class KeyClaimTest {
   private List<String> unusedFallbackAlgorithms(SigningDevice d) {
     List<String> out = new ArrayList<>();
     new org.keydir.store.FallbackKeyStore().unusedAlgorithms(kd.keydir.database().pool(), d.userId, d.deviceId)
-        .await().forEach(out::add);
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().forEach(out::add);
     return out;
   }
 

@@ -104,7 +104,7 @@ class ServerKeysEndpointTest {
     try (TestKeydir kd = TestKeydir.start(null, env)) {
       keyId = kd.http.get(KEYS, null).json().get("verify_keys").fieldNames().next();
       var seeds = kd.keydir.database().pool().query("SELECT length(sealed_seed) AS n FROM server_signing_keys")
-          .execute().await();
+          .execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
       assertThat(seeds.iterator().next().getInteger("n")).isEqualTo(12 + 32 + 16);   // nonce, sealed seed, tag
     }
     Path kek = dataDir.resolve("key_encryption_key");
