@@ -35,10 +35,14 @@ class CliProcessTest {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
+    // stderr to a file: read after stdout, a full stderr pipe would block the child and then us
+    java.io.File errFile = java.io.File.createTempFile("keydir-cli-err", ".log");
+    errFile.deleteOnExit();
+    pb.redirectError(errFile);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    byte[] err = java.nio.file.Files.readAllBytes(errFile.toPath());
     return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
   }
 
