@@ -1,18 +1,14 @@
 package org.keydir.http;
 
-import io.vertx.core.Handler;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.AccessTokens;
 import org.keydir.auth.Caller;
 import org.keydir.keys.KeydirException;
 import org.keydir.store.TokenStore;
 
-/**
- * Client authentication, local mode: the access token (spec "Using access tokens":
- * {@code Authorization: Bearer}, or the deprecated {@code access_token} query parameter) is
- * looked up by its hash; the caller's user and device come only from it.
- */
-final class ClientAuth implements Handler<RoutingContext> {
+/** Client authentication, local mode: keydir's own tokens, looked up by their hash. */
+final class ClientAuth extends TokenAuth {
   private final io.vertx.sqlclient.Pool pool;
   private final TokenStore tokens;
 
@@ -22,21 +18,9 @@ final class ClientAuth implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext ctx) {
-    String token = BearerTokens.from(ctx);
-    if (token == null) {
-      ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing access token"));
-      return;
-    }
-    tokens.lookup(pool, AccessTokens.hash(token)).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (ar.result().isEmpty()) {
-        ctx.fail(KeydirException.of(KeydirException.Kind.UNKNOWN_TOKEN, "unrecognised access token"));
-      } else {
-        ctx.put(Caller.CONTEXT_KEY, ar.result().get());
-        ctx.next();
-      }
-    });
+  Future<Caller> callerOf(String token, RoutingContext ctx) {
+    return tokens.lookup(pool, AccessTokens.hash(token)).compose(found -> found.map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(KeydirException.of(KeydirException.Kind.UNKNOWN_TOKEN,
+            "unrecognised access token"))));
   }
 }
