@@ -21,6 +21,9 @@ public final class MatrixErrors {
     }
   }
 
+  /** A 503 says when to come back (RFC 9110 §10.2.3): a saturated pool or a database outage, in a second. */
+  static final long RETRY_SOON_MS = 1_000;
+
   private MatrixErrors() {}
 
   /** The router's failure handler (also used for 404/405/413 raised by vertx-web itself). */
@@ -70,11 +73,11 @@ public final class MatrixErrors {
     if (t == null || (t instanceof io.vertx.ext.web.handler.HttpException && status > 0)) return forStatus(status);
     if (DatabaseErrors.isPoolSaturated(t)) {
       LOG.warn("request {}: no database connection free in time: {}", requestId, t.toString());
-      return Reply.of(503, "M_UNKNOWN", "server busy, try again later");
+      return new Reply(503, "M_UNKNOWN", "server busy, try again later", RETRY_SOON_MS);
     }
     if (DatabaseErrors.isUnavailable(t)) {
       LOG.warn("request {}: database unavailable: {}", requestId, t.toString());
-      return Reply.of(503, "M_UNKNOWN", "database unavailable, try again later");
+      return new Reply(503, "M_UNKNOWN", "database unavailable, try again later", RETRY_SOON_MS);
     }
     if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
       // SQLSTATE class 22 (data exception: e.g. a NUL character, a number out of range) comes from a

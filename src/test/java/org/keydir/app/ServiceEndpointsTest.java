@@ -39,6 +39,7 @@ class ServiceEndpointsTest {
       Http.Response whoami = kd.http.get("/_matrix/client/v3/account/whoami", d.token());
       assertThat(whoami.status()).as(whoami.toString()).isEqualTo(503);
       assertThat(whoami.errcode()).isEqualTo("M_UNKNOWN");
+      assertThat(whoami.headers().firstValue("Retry-After")).as("a 503 says when to come back").contains("1");
       assertThat(kd.http.get("/health", null).status()).isEqualTo(200);
 
       pg = EmbeddedDatabase.start(pgDir, port);
