@@ -40,7 +40,7 @@ final class HostParts {
     if (auth.delegated()) {
       OutboundHttp toHost = new OutboundHttp(vertx, true, MAX_HOST_CALLS, MAX_HOST_CALLS);
       if (!auth.hostUrl().isEmpty()) {
-        sync = Optional.of(new SyncPassThrough(toHost, auth.hostUrl(), auth.hostTimeoutMs(), MAX_SYNC_BYTES, pool,
+        sync = Optional.of(new SyncPassThrough(vertx, toHost, auth.hostUrl(), auth.hostTimeoutMs(), MAX_SYNC_BYTES, pool,
             new SyncViewStore()));
       }
       VerdictCache cache = new VerdictCache(auth.cacheTtlMs(), auth.negativeCacheTtlMs(), auth.maxCachedTokens(), clock,

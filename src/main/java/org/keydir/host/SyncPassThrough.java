@@ -56,6 +56,7 @@ public final class SyncPassThrough {
 
   public record Reply(int status, MultiMap headers, Buffer body) {}
 
+  private final io.vertx.core.Vertx vertx;
   private final OutboundHttp http;
   private final String hostUrl;
   private final long hostTimeoutMs;
@@ -63,8 +64,9 @@ public final class SyncPassThrough {
   private final Pool pool;
   private final SyncViewStore store;
 
-  public SyncPassThrough(OutboundHttp http, String hostUrl, long hostTimeoutMs, long maxResponseBytes, Pool pool,
-                         SyncViewStore store) {
+  public SyncPassThrough(io.vertx.core.Vertx vertx, OutboundHttp http, String hostUrl, long hostTimeoutMs,
+                         long maxResponseBytes, Pool pool, SyncViewStore store) {
+    this.vertx = vertx;
     this.http = http;
     this.hostUrl = hostUrl;
     this.hostTimeoutMs = hostTimeoutMs;
@@ -107,22 +109,19 @@ public final class SyncPassThrough {
 
   private Future<Reply> rewrite(Caller caller, OutboundHttp.Response answer, long reportFrom, boolean sliding,
                                 boolean e2ee) {
-    JsonNode body;
-    try {
-      body = JSON.readTree(answer.body().getBytes());
-    } catch (java.io.IOException e) {
-      return Future.succeededFuture(pass(answer, answer.body()));   // not ours to judge: passed on as sent
-    }
-    if (body == null || !body.isObject()) return Future.succeededFuture(pass(answer, answer.body()));
-    return store.read(pool, caller.userId(), caller.deviceId(), reportFrom).map(after -> {
+    // an initial sync is megabytes of JSON: parsed and written on a worker, never on the event loop
+    return store.read(pool, caller.userId(), caller.deviceId(), reportFrom).compose(after -> vertx.executeBlocking(() -> {
+      JsonNode body;
+      try {
+        body = JSON.readTree(answer.body().getBytes());
+      } catch (java.io.IOException e) {
+        return pass(answer, answer.body());   // not ours to judge: passed on as sent
+      }
+      if (body == null || !body.isObject()) return pass(answer, answer.body());
       if (sliding) SyncRewrite.applySliding((ObjectNode) body, after, reportFrom, e2ee);
       else SyncRewrite.apply((ObjectNode) body, after, reportFrom);
-      try {
-        return pass(answer, Buffer.buffer(JSON.writeValueAsBytes(body)));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+      return pass(answer, Buffer.buffer(JSON.writeValueAsBytes(body)));
+    }, false));
   }
 
   private Future<OutboundHttp.Response> forward(Request req, String query, long timeoutMs) {

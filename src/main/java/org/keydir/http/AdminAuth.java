@@ -12,14 +12,16 @@ import org.keydir.keys.KeydirException;
 final class AdminAuth implements Handler<RoutingContext> {
   private final String token;
   private final String name;
+  private final String refusal;
 
   AdminAuth(String adminToken) {
-    this(adminToken, "admin token");
+    this(adminToken, "admin token", "admin access required");
   }
 
-  AdminAuth(String token, String name) {
+  AdminAuth(String token, String name, String refusal) {
     this.token = token;
     this.name = name;
+    this.refusal = refusal;
   }
 
   @Override
@@ -28,8 +30,7 @@ final class AdminAuth implements Handler<RoutingContext> {
     if (given == null) {
       ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing %s", name));
     } else if (!AccessTokens.sameSecret(token, given)) {
-      ctx.fail(KeydirException.of(KeydirException.Kind.FORBIDDEN, "%s", name.equals("admin token")
-          ? "admin access required" : "the " + name + " is required"));
+      ctx.fail(KeydirException.of(KeydirException.Kind.FORBIDDEN, "%s", refusal));
     } else {
       ctx.next();
     }

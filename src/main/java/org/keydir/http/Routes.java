@@ -187,7 +187,7 @@ public final class Routes {
   }
 
   private static void internalRoutes(Router router, Deps deps, Internal internal) {
-    AdminAuth auth = new AdminAuth(internal.token(), "internal API token");
+    AdminAuth auth = new AdminAuth(internal.token(), "internal API token", "the internal API token is required");
     InternalHandlers h = new InternalHandlers(internal.syncStates(), internal.feed(), deps.deviceAdmin(),
         deps.crossSigningAdmin(), internal.notices(), deps.deviceAdmin().serverName());
     String base = "/_keydir/internal/v1";

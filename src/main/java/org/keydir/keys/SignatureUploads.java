@@ -87,15 +87,13 @@ public final class SignatureUploads {
    */
   private Future<Void> bumpAll(io.vertx.sqlclient.SqlClient tx, String me, List<KeySignature> accepted,
                                java.util.Set<String> myDevices) {
-    TreeSet<String> users = new TreeSet<>(List.of(me));
+    TreeSet<String> users = new TreeSet<>();
     TreeSet<String> devices = new TreeSet<>();
     accepted.forEach(s -> {
       if (s.userId().equals(me) && myDevices.contains(s.targetKeyId())) devices.add(s.targetKeyId());
       else if (MatrixIds.serverOf(s.userId()).equals(serverName)) users.add(s.userId());
     });
-    if (!devices.isEmpty() && accepted.stream().allMatch(s -> s.userId().equals(me) && myDevices.contains(s.targetKeyId()))) {
-      users.remove(me);   // only device signatures: the entries per device say it all
-    }
+    if (devices.isEmpty()) users.add(me);   // the caller always takes a position: per device, or as a user
     Future<Void> chain = Future.succeededFuture();
     for (String d : devices) chain = chain.compose(v -> deviceLists.bump(tx, me, d, DeviceListChange.Kind.DEVICE));
     for (String u : users) chain = chain.compose(v -> deviceLists.bump(tx, u, null, DeviceListChange.Kind.SIGNATURE));

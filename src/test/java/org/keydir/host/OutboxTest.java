@@ -72,10 +72,7 @@ class OutboxTest {
   }
 
   private SigningDevice login(String localpart, String deviceId) {
-    String user = "@" + localpart + ":" + TestKeydir.SERVER_NAME;
-    String token = "syt_" + localpart + "_" + deviceId;
-    host.login(token, user, deviceId);
-    return new SigningDevice(user, deviceId, token);
+    return host.loggedIn(localpart, deviceId);
   }
 
   private static void upload(TestKeydir k, SigningDevice d) {

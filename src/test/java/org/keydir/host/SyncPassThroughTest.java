@@ -50,10 +50,7 @@ class SyncPassThroughTest {
   }
 
   private SigningDevice login(String localpart, String deviceId) {
-    String user = "@" + localpart + ":" + TestKeydir.SERVER_NAME;
-    String token = "syt_" + localpart + "_" + deviceId;
-    host.login(token, user, deviceId);
-    return new SigningDevice(user, deviceId, token);
+    return host.loggedIn(localpart, deviceId);
   }
 
   private static Http.Response ok(Http.Response r) {

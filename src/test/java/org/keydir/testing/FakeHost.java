@@ -93,6 +93,14 @@ public final class FakeHost implements AutoCloseable {
     tokens.put(token, new String[] {userId, deviceId});
   }
 
+  /** A user of this host logged in on {@code deviceId}: its token is the host's, its keys the test's to sign. */
+  public SigningDevice loggedIn(String localpart, String deviceId) {
+    String user = "@" + localpart + ":" + serverName;
+    String token = "syt_" + localpart + "_" + deviceId;
+    login(token, user, deviceId);
+    return new SigningDevice(user, deviceId, token);
+  }
+
   /** Synapse's signing.key line for this host's key. */
   public Path writeSigningKey(Path dir) throws IOException {
     Path file = dir.resolve("host.signing.key");
