@@ -129,6 +129,27 @@ class DelegatedAuthTest {
   }
 
   @Test
+  void a_rejection_is_remembered_for_the_negative_ttl_and_the_ttls_are_bounded() throws Exception {
+    FakeHost host = host();
+    Map<String, String> env = whoamiEnv(host);
+    env.put("KEYDIR_AUTH_NEGATIVE_CACHE_TTL", "2s");
+    TestKeydir k = keydir(TestDatabase.fresh(), env);
+    for (int i = 0; i < 5; i++) assertThat(uploadNothing(k, "syt_guessing").status()).isEqualTo(401);
+    assertThat(host.whoamiCalls.get()).as("a rejected token asks the host once per negative TTL").isEqualTo(1);
+    host.login("syt_guessing", "@late:" + TestKeydir.SERVER_NAME, "LATEDEV");   // logged in meanwhile
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+    int status;
+    do {
+      status = uploadNothing(k, "syt_guessing").status();
+    } while (status != 200 && System.nanoTime() < deadline);
+    assertThat(status).as("accepted once the rejection expired").isEqualTo(200);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKeydir.config(null, Map.of("KEYDIR_AUTH_CACHE_TTL", "11m")))
+        .hasMessageContaining("auth.cache_ttl");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKeydir.config(null,
+        Map.of("KEYDIR_AUTH_NEGATIVE_CACHE_TTL", "2m"))).hasMessageContaining("auth.negative_cache_ttl");
+  }
+
+  @Test
   void a_host_that_is_down_failing_or_slow_is_a_503_with_retry_after_never_cached() throws Exception {
     FakeHost host = host();
     TestKeydir k = keydir(TestDatabase.fresh(), whoamiEnv(host));
