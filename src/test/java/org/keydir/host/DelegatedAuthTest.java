@@ -291,6 +291,29 @@ class DelegatedAuthTest {
   }
 
   @Test
+  void host_tokens_and_the_client_secret_never_reach_the_logs() throws Exception {
+    FakeHost host = host();
+    TestKeydir k = keydir(TestDatabase.fresh(), introspectionEnv(host));
+    host.login("mat_secret_token_value", "@sly:" + TestKeydir.SERVER_NAME, "SLYDEV");
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    try {
+      System.setErr(new java.io.PrintStream(captured, true));
+      uploadNothing(k, "mat_secret_token_value");
+      k.http.post(UPLOAD, "mat_secret_token_value", "{not json");
+      k.http.get("/_matrix/client/v3/keys/changes?from=d0&to=d1&access_token=mat_secret_token_value", null);
+      uploadNothing(k, "mat_unknown_token_value");
+      host.mode = FakeHost.Mode.ERROR_500;
+      uploadNothing(k, "mat_failing_token_value");
+      host.stop();
+      uploadNothing(k, "mat_unreachable_token_value");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(captured.toString()).doesNotContain("_token_value").doesNotContain(FakeHost.CLIENT_SECRET);
+  }
+
+  @Test
   void introspection_with_wrong_client_credentials_is_a_503_not_a_401() throws Exception {
     FakeHost host = host();
     Map<String, String> env = introspectionEnv(host);
