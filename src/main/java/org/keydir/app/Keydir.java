@@ -31,6 +31,7 @@ import org.keydir.serverkeys.ServerKeyAdmin;
 import org.keydir.store.AuditStore;
 import org.keydir.store.Database;
 import org.keydir.store.DatabaseAtStart;
+import org.keydir.store.CitusLayout;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
@@ -77,7 +78,7 @@ public final class Keydir implements AutoCloseable {
       DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
       if (embedded.isEmpty()) DatabaseAtStart.await(url, config.database().startupTimeoutMs(),
           config.database().connectTimeoutMs());
-      Migrations.apply(url);
+      Migrations.apply(url, CitusLayout.Mode.of(config.database().citus()));
       Optional<Metrics> metrics = config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
       VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(false);
       Vertx created = metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));

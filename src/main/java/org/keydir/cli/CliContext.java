@@ -12,6 +12,7 @@ import org.keydir.store.AuditStore;
 import org.keydir.store.ServerKeyStore;
 import org.keydir.config.KeydirConfig;
 import org.keydir.store.Database;
+import org.keydir.store.CitusLayout;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
@@ -48,7 +49,7 @@ final class CliContext implements AutoCloseable {
     Optional<EmbeddedDatabase> embedded = cfg.database().embedded()
         ? Optional.of(EmbeddedDatabase.attachOrStart(cfg.dataPath())) : Optional.empty();
     DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(cfg.database().url()));
-    Migrations.apply(url);
+    Migrations.apply(url, CitusLayout.Mode.of(cfg.database().citus()));
     Vertx vertx = Vertx.vertx();
     Database db = Database.connect(vertx, url, cfg.database());
     return new CliContext(Services.wire(db, cfg, Clock.systemUTC(), org.keydir.keys.RemoteServers.none()), embedded, vertx,

@@ -2,6 +2,7 @@ package org.keydir.cli;
 
 import java.util.concurrent.Callable;
 import org.keydir.config.KeydirConfig;
+import org.keydir.store.CitusLayout;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
@@ -18,10 +19,10 @@ final class MigrateCommand implements Callable<Integer> {
     if (cfg.database().embedded()) {
       // beside a serving keydir: its embedded server, attached (Flyway's lock serialises migrators)
       try (EmbeddedDatabase db = EmbeddedDatabase.attachOrStart(cfg.dataPath())) {
-        Migrations.apply(DatabaseUrl.parse(db.url()));
+        Migrations.apply(DatabaseUrl.parse(db.url()), CitusLayout.Mode.OFF);
       }
     } else {
-      Migrations.apply(DatabaseUrl.parse(cfg.database().url()));
+      Migrations.apply(DatabaseUrl.parse(cfg.database().url()), CitusLayout.Mode.of(cfg.database().citus()));
     }
     return 0;
   }

@@ -69,8 +69,10 @@ public record KeydirConfig(
   }
 
   /** {@code url} null means: start the embedded PostgreSQL under {@code data_dir}. */
-  public record Database(String url, int poolSize, long connectTimeoutMs, String startupTimeout) {
+  public record Database(String url, int poolSize, long connectTimeoutMs, String startupTimeout, String citus) {
     public Database {
+      check(citus != null && (citus.equals("auto") || citus.equals("on") || citus.equals("off")),
+          "database.citus must be auto, on or off (got '%s')", citus);
       check(Durations.parse(startupTimeout, "database.startup_timeout").toMillis() >= 0,
           "database.startup_timeout must not be negative (got '%s')", startupTimeout);
       check(url == null || url.startsWith("postgresql://") || url.startsWith("postgres://"),
@@ -360,7 +362,7 @@ public record KeydirConfig(
         "localhost",
         new Listen("127.0.0.1", 8008, 10_000, 30_000),
         "./data",
-        new Database(null, 16, 5_000, "60s"),
+        new Database(null, 16, 5_000, "60s", "auto"),
         null,
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
         new RateLimit(true, 20, 100, 50, 200),

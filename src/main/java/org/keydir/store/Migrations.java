@@ -15,6 +15,12 @@ public final class Migrations {
 
   private Migrations() {}
 
+  /** Migrates, then places new tables on Citus when the database has it (see {@link CitusLayout}). */
+  public static void apply(DatabaseUrl url, CitusLayout.Mode citus) {
+    apply(url);
+    CitusLayout.apply(url, citus);
+  }
+
   public static void apply(DatabaseUrl url) {
     MigrateResult result = Flyway.configure()
         .dataSource(url.jdbcUrl(), url.user(), url.password())

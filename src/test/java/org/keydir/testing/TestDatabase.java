@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
@@ -40,11 +43,74 @@ public final class TestDatabase {
     return serverUrl;
   }
 
-  /** A new, empty database on the test server; returns its URL. */
+  /**
+   * A new, empty database on the test server; returns its URL. On a Citus coordinator (its
+   * maintenance database has the citus extension and worker nodes), the new database is a Citus
+   * cluster over the same nodes: created on every node, the extension in each, the workers added.
+   */
   public static String fresh() {
     String name = "kd_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
     execute(serverUrl(), "CREATE DATABASE " + name);
-    return withDatabase(serverUrl(), name);
+    String url = withDatabase(serverUrl(), name);
+    List<String> workers = citusWorkers();
+    if (!workers.isEmpty()) {
+      for (String worker : workers) {
+        String workerUrl = withDatabase(withHost(serverUrl(), worker), name);
+        if (!hasDatabase(withHost(serverUrl(), worker), name)) execute(withHost(serverUrl(), worker), "CREATE DATABASE " + name);
+        execute(workerUrl, "CREATE EXTENSION IF NOT EXISTS citus");
+      }
+      DatabaseUrl coordinator = DatabaseUrl.parse(url);
+      execute(url, "CREATE EXTENSION citus");
+      execute(url, "SELECT citus_set_coordinator_host('" + coordinator.options().getHost() + "', "
+          + coordinator.options().getPort() + ")");
+      for (String worker : workers) {
+        String[] hp = worker.split(":");
+        execute(url, "SELECT citus_add_node('" + hp[0] + "', " + hp[1] + ")");
+      }
+    }
+    return url;
+  }
+
+  /** True when the tests run on a Citus cluster (KEYDIR_TEST_DATABASE_URL names its coordinator). */
+  public static boolean onCitus() {
+    return !citusWorkers().isEmpty();
+  }
+
+  private static List<String> citusWorkers;
+
+  private static synchronized List<String> citusWorkers() {
+    if (citusWorkers == null) {
+      DatabaseUrl u = DatabaseUrl.parse(serverUrl());
+      List<String> out = new ArrayList<>();
+      try (Connection c = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
+           Statement s = c.createStatement()) {
+        ResultSet ext = s.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+        if (ext.next()) {
+          ResultSet r = s.executeQuery("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid");
+          while (r.next()) out.add(r.getString(1) + ":" + r.getInt(2));
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not look for Citus on the test server: " + e.getMessage(), e);
+      }
+      citusWorkers = List.copyOf(out);
+    }
+    return citusWorkers;
+  }
+
+  private static boolean hasDatabase(String url, String name) {
+    DatabaseUrl u = DatabaseUrl.parse(url);
+    try (Connection c = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
+         Statement s = c.createStatement()) {
+      return s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'").next();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static String withHost(String url, String hostPort) {
+    DatabaseUrl u = DatabaseUrl.parse(url);
+    String auth = u.user() + (u.password() == null || u.password().isEmpty() ? "" : ":" + u.password());
+    return "postgresql://" + auth + "@" + hostPort + "/" + u.options().getDatabase();
   }
 
   public static void execute(String url, String sql) {
