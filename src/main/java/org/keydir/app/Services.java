@@ -66,7 +66,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
             new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload(),
                 config.limits().maxOtksPerDevice(), config.limits().maxAlgorithmsPerDevice()), clock),
-        new KeyClaims(pool, new ClaimStore(), server, clock, remote, remoteLimits,
+        new KeyClaims(pool, new ClaimStore(database.shards()), server, clock, remote, remoteLimits,
             config.limits().maxDevicesPerClaim(), onClaimed),
         new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits,
             config.limits().maxUsersPerQuery(), queryTracking),

@@ -71,9 +71,9 @@ public final class KeyClaims {
     List<DeviceAlgorithm> mine = wanted.stream().filter(w -> MatrixIds.serverOf(w.userId()).equals(serverName)).toList();
     if (mine.size() > maxDevices) return Future.failedFuture(tooMany(mine.size()));
     long now = clock.millis();
-    Future<List<ClaimedKey>> claimed = mine.size() <= ClaimStore.CHUNK
-        ? store.claim(pool, mine, now)
-        : pool.withTransaction(tx -> store.claim(tx, mine, now));   // several statements: one transaction
+    Future<List<ClaimedKey>> claimed = store.statements(pool, mine).compose(statements -> statements.size() <= 1
+        ? store.claim(pool, statements, now)
+        : pool.withTransaction(tx -> store.claim(tx, statements, now)));   // several statements: one transaction
     return claimed.onSuccess(onClaimed::accept);
   }
 

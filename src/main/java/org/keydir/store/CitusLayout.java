@@ -68,6 +68,8 @@ public final class CitusLayout {
     if (!citus) return Map.of();
     Map<String, String> placed = new LinkedHashMap<>();
     try (Connection c = connect(url)) {
+      // replicas starting together: one places the tables, the others wait here and find them placed
+      call(c, "SELECT pg_advisory_lock(7164300)");
       List<String> done = placedTables(c);
       for (String table : BY_USER) {
         if (done.contains(table)) continue;
@@ -86,6 +88,7 @@ public final class CitusLayout {
         call(c, "SELECT create_reference_table(?)", table);
         placed.put(table, "reference table");
       }
+      call(c, "SELECT pg_advisory_unlock(7164300)");
     } catch (SQLException e) {
       throw new IllegalStateException("could not place keydir's tables on Citus: " + e.getMessage(), e);
     }

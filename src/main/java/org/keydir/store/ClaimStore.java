@@ -87,34 +87,73 @@ public final class ClaimStore {
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
   /**
+   * The bulk claim on Citus: the same statement with the user filter on the UPDATE too. Citus routes
+   * a statement to one shard only when every table in it is filtered on user_id; without the filter
+   * the UPDATE is planned across shards and fails on the worker ("22P04 missing data for column
+   * device_id"). On plain PostgreSQL the filter costs a sequential scan (see {@link #CLAIM}).
+   */
+  static final String CLAIM_CITUS = CLAIM.replace("""
+        WHERE o.user_id = p.user_id AND o.device_id = p.device_id""", """
+        WHERE o.user_id = ANY($1) AND o.user_id = p.user_id AND o.device_id = p.device_id""");
+
+  /**
    * Devices per bulk statement. The statement's cost grows faster than its length (the user filter
    * is an array every row is checked against; 8,000 devices in one statement took 33 s of
    * PostgreSQL CPU), so longer claims run as several statements of this size: linear in the number
-   * of devices. Callers run a claim of more than this many devices inside one transaction.
+   * of devices.
    */
   public static final int CHUNK = 100;
 
+  private final Shards shards;
+
+  public ClaimStore() {
+    this(Shards.single());
+  }
+
+  public ClaimStore(Shards shards) {
+    this.shards = shards;
+  }
+
   /**
-   * Claims for every wanted device. Up to {@link #CHUNK} devices: one statement. More: one statement
-   * per chunk, on {@code db}, which must then be a transaction (so the claim stays all-or-nothing).
-   * Chunks follow one global order of (user, device, algorithm), so two long claims lock fallback
-   * rows in the same order and cannot deadlock.
+   * The statements a claim takes, each a list of devices: up to {@link #CHUNK} devices of one shard
+   * (on plain PostgreSQL, the whole database is one shard). More than one: the caller runs them in
+   * one transaction, so the claim stays all-or-nothing. They follow one global order of (shard,
+   * user, device, algorithm), so two long claims lock fallback rows in the same order and cannot
+   * deadlock.
    */
-  public Future<List<ClaimedKey>> claim(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
-    if (wanted.size() <= CHUNK) return claimChunk(db, wanted, nowMs);
-    List<DeviceAlgorithm> sorted = new ArrayList<>(wanted);
-    sorted.sort(java.util.Comparator.comparing(DeviceAlgorithm::userId).thenComparing(DeviceAlgorithm::deviceId)
-        .thenComparing(DeviceAlgorithm::algorithm));
-    List<ClaimedKey> all = new ArrayList<>(wanted.size());
+  public Future<List<List<DeviceAlgorithm>>> statements(SqlClient db, List<DeviceAlgorithm> wanted) {
+    if (wanted.isEmpty()) return Future.succeededFuture(List.of());
+    return shards.split(db, wanted, DeviceAlgorithm::userId).map(parts -> {
+      if (parts.size() == 1 && parts.get(0).size() <= CHUNK) return parts;
+      List<List<DeviceAlgorithm>> out = new ArrayList<>();
+      for (List<DeviceAlgorithm> part : parts) {
+        List<DeviceAlgorithm> sorted = new ArrayList<>(part);
+        sorted.sort(java.util.Comparator.comparing(DeviceAlgorithm::userId).thenComparing(DeviceAlgorithm::deviceId)
+            .thenComparing(DeviceAlgorithm::algorithm));
+        for (int from = 0; from < sorted.size(); from += CHUNK) {
+          out.add(sorted.subList(from, Math.min(sorted.size(), from + CHUNK)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Runs {@code statements} one after another on {@code db} (a transaction when there are several). */
+  public Future<List<ClaimedKey>> claim(SqlClient db, List<List<DeviceAlgorithm>> statements, long nowMs) {
+    List<ClaimedKey> all = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (int from = 0; from < sorted.size(); from += CHUNK) {
-      List<DeviceAlgorithm> chunk = sorted.subList(from, Math.min(sorted.size(), from + CHUNK));
-      chain = chain.compose(v -> claimChunk(db, chunk, nowMs)).map(keys -> {
+    for (List<DeviceAlgorithm> statement : statements) {
+      chain = chain.compose(v -> claimChunk(db, statement, nowMs)).map(keys -> {
         all.addAll(keys);
         return null;
       });
     }
     return chain.map(v -> all);
+  }
+
+  /** The whole claim on {@code db}, which must be a transaction or connection when it takes several statements. */
+  public Future<List<ClaimedKey>> claimAll(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
+    return statements(db, wanted).compose(statements -> claim(db, statements, nowMs));
   }
 
   private Future<List<ClaimedKey>> claimChunk(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
@@ -126,7 +165,7 @@ public final class ClaimStore {
       statement = CLAIM_ONE;
       params = Tuple.of(one.userId(), one.deviceId(), one.algorithm(), nowMs);
     } else {
-      statement = CLAIM;
+      statement = shards.isCitus() ? CLAIM_CITUS : CLAIM;
       params = Tuple.of(wanted.stream().map(DeviceAlgorithm::userId).toArray(String[]::new),
           wanted.stream().map(DeviceAlgorithm::deviceId).toArray(String[]::new),
           wanted.stream().map(DeviceAlgorithm::algorithm).toArray(String[]::new), nowMs);

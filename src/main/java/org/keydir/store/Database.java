@@ -9,12 +9,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.keydir.config.KeydirConfig;
 
-/** The one connection pool of a keydir process; every store runs its SQL through it. */
+/** The one connection pool of a keydir process; every store runs its SQL through it. Blocks at connect (a JDBC check for Citus). */
 public final class Database {
   private final Pool pool;
+  private final Shards shards;
 
-  private Database(Pool pool) {
+  private Database(Pool pool, Shards shards) {
     this.pool = pool;
+    this.shards = shards;
   }
 
   public static Database connect(Vertx vertx, DatabaseUrl url, KeydirConfig.Database cfg) {
@@ -31,7 +33,13 @@ public final class Database {
     Pool pool = PgBuilder.pool().with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout((int) cfg.connectTimeoutMs()))
         .connectingTo(connect).using(vertx).build();
-    return new Database(pool);
+    boolean citus = CitusLayout.Mode.of(cfg.citus()) != CitusLayout.Mode.OFF && CitusLayout.present(url);
+    return new Database(pool, Shards.of(citus));
+  }
+
+  /** How statements naming several users are split (by shard on Citus; one part on plain PostgreSQL). */
+  public Shards shards() {
+    return shards;
   }
 
   public Pool pool() {

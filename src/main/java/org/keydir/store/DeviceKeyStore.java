@@ -20,17 +20,27 @@ public final class DeviceKeyStore {
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (user_id, device_id) DO UPDATE
         SET key_json = EXCLUDED.key_json, uploaded_ts = EXCLUDED.uploaded_ts""";
-  /** $1: every user asked about; $2: users asked for all devices; $3/$4: (user, device) pairs. */
-  private static final String QUERY = """
+  /**
+   * $1: every user asked about; $2: users asked for all devices; $3: "user device" pairs (neither
+   * a stored user ID nor a stored device ID contains a space, so a pair names one row). No subquery:
+   * on Citus, {@code user_id = ANY($1)} then prunes to the named users' shards, where the earlier
+   * {@code (user_id, device_id) IN (SELECT … unnest(…))} was sent to all 32.
+   */
+  static final String QUERY = """
       SELECT k.user_id, k.device_id, k.key_json, d.display_name
       FROM device_keys k JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
       WHERE k.user_id = ANY($1) AND d.user_id = ANY($1)
-        AND (k.user_id = ANY($2)
-             OR (k.user_id, k.device_id) IN (SELECT * FROM unnest($3::text[], $4::text[])))""";
+        AND (k.user_id = ANY($2) OR k.user_id || ' ' || k.device_id = ANY($3))""";
 
   private static final String DELETE = "DELETE FROM device_keys WHERE user_id = $1 AND device_id = $2";
   private static final String UPLOADED_TS =
       "SELECT uploaded_ts FROM device_keys WHERE user_id = $1 AND device_id = $2";
+
+  private static String[] pairs(List<String> users, List<String> devices) {
+    String[] out = new String[users.size()];
+    for (int i = 0; i < out.length; i++) out[i] = users.get(i) + " " + devices.get(i);
+    return out;
+  }
 
   /** True if there were device keys to delete. */
   public Future<Boolean> delete(SqlClient tx, String userId, String deviceId) {
@@ -59,8 +69,7 @@ public final class DeviceKeyStore {
   public Future<List<QueriedDevice>> query(SqlClient db, List<String> allUsers, List<String> wholeUsers,
                                            List<String> pairUsers, List<String> pairDevices) {
     return db.preparedQuery(QUERY)
-        .execute(Tuple.of(allUsers.toArray(String[]::new), wholeUsers.toArray(String[]::new),
-            pairUsers.toArray(String[]::new), pairDevices.toArray(String[]::new)))
+        .execute(Tuple.of(allUsers.toArray(String[]::new), wholeUsers.toArray(String[]::new), pairs(pairUsers, pairDevices)))
         .map(rows -> {
           List<QueriedDevice> out = new ArrayList<>(rows.size());
           rows.forEach(r -> out.add(new QueriedDevice(r.getString("user_id"), r.getString("device_id"),

@@ -32,6 +32,14 @@ class ClaimPlanCacheTest {
   private PgConnection conn;
   private final ClaimStore store = new ClaimStore();
 
+  @org.junit.jupiter.api.BeforeAll
+  static void plainPostgresOnly() {
+    // On Citus the coordinator plans the distributed statement at every execution and the worker
+    // gets it as a one-off query: pg_prepared_statements shows no generic plan there (measured in
+    // deploy/citus/README.md). This test is about PostgreSQL's own plan cache.
+    org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.onCitus(), "plain PostgreSQL's plan cache only");
+  }
+
   @BeforeEach
   void connect() throws Exception {
     String url = TestDatabase.fresh();
@@ -93,7 +101,7 @@ class ClaimPlanCacheTest {
   }
 
   private List<ClaimedKey> claim(List<DeviceAlgorithm> wanted) throws Exception {
-    return store.claim(conn, wanted, System.currentTimeMillis()).await(30, TimeUnit.SECONDS);
+    return store.claimAll(conn, wanted, System.currentTimeMillis()).await(30, TimeUnit.SECONDS);
   }
 
   private Row claimPlans() throws Exception {

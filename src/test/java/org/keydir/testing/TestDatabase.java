@@ -93,8 +93,37 @@ public final class TestDatabase {
         throw new IllegalStateException("could not look for Citus on the test server: " + e.getMessage(), e);
       }
       citusWorkers = List.copyOf(out);
+      if (!out.isEmpty()) dropStaleDatabases();
     }
     return citusWorkers;
+  }
+
+  /**
+   * Test databases of earlier test JVMs, on every node: on Citus each database keeps a maintenance
+   * worker per node (deadlock detection, 2PC recovery), and max_worker_processes bounds them.
+   */
+  private static void dropStaleDatabases() {
+    List<String> nodes = new ArrayList<>(citusWorkers);
+    DatabaseUrl u = DatabaseUrl.parse(serverUrl());
+    nodes.add(0, u.options().getHost() + ":" + u.options().getPort());
+    for (String node : nodes) {
+      String url = withHost(serverUrl(), node);
+      List<String> stale = new ArrayList<>();
+      DatabaseUrl n = DatabaseUrl.parse(url);
+      try (Connection c = DriverManager.getConnection(n.jdbcUrl(), n.user(), n.password());
+           Statement s = c.createStatement()) {
+        ResultSet r = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'kd\\_test\\_%'");
+        while (r.next()) stale.add(r.getString(1));
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      for (String name : stale) {
+        long pid = Long.parseLong(name.split("_")[2]);
+        if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+          execute(url, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+      }
+    }
   }
 
   private static boolean hasDatabase(String url, String name) {
