@@ -133,7 +133,8 @@ public final class Keydir implements AutoCloseable {
           config.listen().requestReadTimeoutMs());
       metrics.ifPresent(m -> m.openConnections(connections::open));
       String deploymentId = vertx.deployVerticle(
-              () -> new HttpVerticle(v -> Routes.build(v, deps), config.listen().host(), port, config.shutdownGraceMs(),
+              () -> new HttpVerticle(v -> Routes.build(v, deps, !config.listen().operatorListener()), config.listen().host(),
+                  port, config.shutdownGraceMs(),
                   connections),
               new DeploymentOptions().setInstances(loops))
           .await(60, TimeUnit.SECONDS);
@@ -143,6 +144,13 @@ public final class Keydir implements AutoCloseable {
                 config.internal().listenPort(), config.shutdownGraceMs(), internalConnections),
             new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
         LOG.info("internal API on http://{}", config.internal().listen());
+      }
+      if (config.listen().operatorListener()) {
+        ConnectionGate operatorConnections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
+        vertx.deployVerticle(() -> new HttpVerticle(v -> Routes.buildOperator(v, deps), config.listen().operatorHost(),
+                config.listen().operatorPort(), config.shutdownGraceMs(), operatorConnections),
+            new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
+        LOG.info("admin API and /metrics on http://{} (not on the client listener)", config.listen().operator());
       }
       LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),
           config.listen().host(), port, loops, (System.nanoTime() - t0) / 1_000_000);

@@ -59,12 +59,32 @@ public record KeydirConfig(
    * the OS limit above it: {@code ulimit -n}, systemd {@code LimitNOFILE}); a connection stalled
    * for {@code request_read_timeout_ms} (idle, or dripping a request) is closed.
    */
-  public record Listen(String host, int port, int maxConnections, long requestReadTimeoutMs) {
+  /** {@code operator}: host:port of a listener serving only the admin API and /metrics (empty: the client listener serves them). */
+  public record Listen(String host, int port, int maxConnections, long requestReadTimeoutMs, String operator) {
+    public Listen(String host, int port, int maxConnections, long requestReadTimeoutMs) {
+      this(host, port, maxConnections, requestReadTimeoutMs, "");
+    }
+
     public Listen {
+      operator = operator == null ? "" : operator;
+      check(operator.isEmpty() || operator.matches("[^\\s]+:[0-9]{1,5}"),
+          "listen.operator must be host:port (got '%s')", operator);
       check(host != null && !host.isBlank(), "listen.host must not be empty");
       check(port >= 0 && port <= 65535, "listen.port must be 0..65535 (got %d)", port);
       check(maxConnections >= 1, "listen.max_connections must be >= 1 (got %d)", maxConnections);
       check(requestReadTimeoutMs >= 100, "listen.request_read_timeout_ms must be >= 100 (got %d)", requestReadTimeoutMs);
+    }
+
+    public boolean operatorListener() {
+      return !operator.isEmpty();
+    }
+
+    public String operatorHost() {
+      return operator.substring(0, operator.lastIndexOf(':'));
+    }
+
+    public int operatorPort() {
+      return Integer.parseInt(operator.substring(operator.lastIndexOf(':') + 1));
     }
   }
 

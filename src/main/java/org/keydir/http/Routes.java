@@ -86,16 +86,20 @@ public final class Routes {
   }
 
   public static Router build(Vertx vertx, Deps deps) {
+    return build(vertx, deps, true);
+  }
+
+  /** {@code operatorRoutes}: also the admin API and /metrics (false when {@code listen.operator} serves them). */
+  public static Router build(Vertx vertx, Deps deps, boolean operatorRoutes) {
     ServiceHandlers service = new ServiceHandlers(deps.database());
     Router router = base(vertx, deps, service);
     router.get("/_matrix/client/versions").handler(Replies.json(service::versions));
-    deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
+    if (operatorRoutes) operatorRoutes(router, deps);
 
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
     Handler<RoutingContext> clientAuth = deps.hostMode().delegatedAuth()
         .<Handler<RoutingContext>>map(DelegatedAuth::new)
         .orElseGet(() -> new ClientAuth(deps.database().pool(), deps.tokens()));
-    AdminAuth adminAuth = new AdminAuth(deps.adminToken());
 
     AccountHandlers account = new AccountHandlers();
     router.get("/_matrix/client/v3/account/whoami").handler(clientAuth).handler(deps.rateLimiter())
@@ -134,6 +138,36 @@ public final class Routes {
     router.get("/_matrix/client/unstable/io.keydir/keys/one_time_keys").handler(clientAuth)
         .handler(deps.rateLimiter()).handler(Replies.json(reset::listOneTimeKeys));
 
+    FederationHandlers fed = new FederationHandlers(deps.keyRing(), deps.rotation(), deps.queries(), deps.claims(),
+        deps.clock(), deps.hostMode().interest());
+    if (deps.hostMode().publishesServerKeys()) {
+      router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
+      // Removed in spec v1.6 (MSC3938), but Synapse before 1.74 asks here; the answer is the same.
+      router.get("/_matrix/key/v2/server/:keyId").handler(fed::serverKeys);
+    }
+    String federation = "/_matrix/federation/v1";
+    FederationRateLimiter perOrigin = deps.federationRateLimiter();
+    router.post(federation + "/user/keys/query").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::query));
+    router.post(federation + "/user/keys/claim").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::claim));
+    router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(perOrigin)
+        .handler(Replies.json(fed::devices));
+
+    deps.hostMode().internal().filter(i -> !i.ownListener()).ifPresent(i -> internalRoutes(router, deps, i));
+    return errors(router);
+  }
+
+  /** The router of {@code listen.operator}: the admin API, /metrics and the health checks, nothing else. */
+  public static Router buildOperator(Vertx vertx, Deps deps) {
+    Router router = base(vertx, deps, new ServiceHandlers(deps.database()));
+    operatorRoutes(router, deps);
+    return errors(router);
+  }
+
+  private static void operatorRoutes(Router router, Deps deps) {
+    deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
+    AdminAuth adminAuth = new AdminAuth(deps.adminToken());
     String admin = "/_keydir/admin/v1";
     AdminHandlers adm = new AdminHandlers(deps.deviceAdmin(), deps.auditLog(), deps.crossSigningAdmin());
     router.post(admin + "/users/:userId/cross_signing/allow_replacement").handler(adminAuth)
@@ -152,22 +186,6 @@ public final class Routes {
         .position().map(p -> (JsonNode) com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
             .put("position", p))));
 
-    FederationHandlers fed = new FederationHandlers(deps.keyRing(), deps.rotation(), deps.queries(), deps.claims(),
-        deps.clock(), deps.hostMode().interest());
-    if (deps.hostMode().publishesServerKeys()) {
-      router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
-      // Removed in spec v1.6 (MSC3938), but Synapse before 1.74 asks here; the answer is the same.
-      router.get("/_matrix/key/v2/server/:keyId").handler(fed::serverKeys);
-    }
-    String federation = "/_matrix/federation/v1";
-    FederationRateLimiter perOrigin = deps.federationRateLimiter();
-    router.post(federation + "/user/keys/query").handler(deps.federationAuth()).handler(perOrigin)
-        .handler(Replies.json(fed::query));
-    router.post(federation + "/user/keys/claim").handler(deps.federationAuth()).handler(perOrigin)
-        .handler(Replies.json(fed::claim));
-    router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(perOrigin)
-        .handler(Replies.json(fed::devices));
-
     if (deps.hostMode().publishesServerKeys()) {   // with the host's key, keydir has no keys of its own to manage
       ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(deps.serverKeyAdmin());
       router.get(admin + "/server_keys").handler(adminAuth).handler(Replies.json(keysAdmin::list));
@@ -175,8 +193,6 @@ public final class Routes {
       router.post(admin + "/server_keys/:keyId/revoke").handler(adminAuth).handler(Replies.json(keysAdmin::revoke));
     }
 
-    deps.hostMode().internal().filter(i -> !i.ownListener()).ifPresent(i -> internalRoutes(router, deps, i));
-    return errors(router);
   }
 
   /** The router of {@code internal.listen}: the internal API and the health checks, nothing else. */
