@@ -148,6 +148,17 @@ class DeployFilesTest {
   }
 
   @Test
+  void the_citus_trial_cluster_compose_file_validates_and_its_setup_adds_both_workers() throws Exception {
+    JsonNode compose = composeFile("deploy/citus/compose.yaml");
+    assertThat(composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose)))).isEmpty();
+    String setup = Files.readString(Path.of("deploy/citus/add-workers.sql"));
+    compose.path("services").fieldNames().forEachRemaining(node -> {
+      if (node.startsWith("worker")) assertThat(setup).contains("citus_add_node('" + node + "'");
+    });
+    assertThat(compose.at("/services/coordinator/image").asText()).startsWith("citusdata/citus:");
+  }
+
+  @Test
   void a_misplaced_compose_key_is_caught_by_the_schema() throws Exception {
     ObjectNode compose = (ObjectNode) composeFile();
     ((ObjectNode) compose.path("services").path("postgres")).put("helthcheck", "x");
@@ -167,7 +178,11 @@ class DeployFilesTest {
 
   /** The compose file as Compose reads it: SnakeYAML resolves the merge keys ({@code <<: *keydir}); Jackson's tree does not. */
   private static JsonNode composeFile() throws IOException {
-    Object loaded = new org.yaml.snakeyaml.Yaml().load(Files.readString(Path.of("deploy/compose.yaml")));
+    return composeFile("deploy/compose.yaml");
+  }
+
+  private static JsonNode composeFile(String path) throws IOException {
+    Object loaded = new org.yaml.snakeyaml.Yaml().load(Files.readString(Path.of(path)));
     return JSON.valueToTree(loaded);
   }
 
