@@ -57,6 +57,17 @@ public final class CitusLayout {
     }
   }
 
+  /** True when keydir's tables are sharded here (the extension present and {@code devices} distributed). */
+  public static boolean sharded(DatabaseUrl url) {
+    if (!present(url)) return false;
+    try (Connection c = connect(url); ResultSet r = c.createStatement().executeQuery(
+        "SELECT 1 FROM pg_dist_partition WHERE logicalrelid::regclass::text = 'devices'")) {
+      return r.next();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the Citus placements: " + e.getMessage(), e);
+    }
+  }
+
   /** Places every table not yet placed; returns table → placement for those it placed now. */
   public static Map<String, String> apply(DatabaseUrl url, Mode mode) {
     if (mode == Mode.OFF) return Map.of();

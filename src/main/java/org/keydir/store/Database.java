@@ -33,7 +33,7 @@ public final class Database {
     Pool pool = PgBuilder.pool().with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout((int) cfg.connectTimeoutMs()))
         .connectingTo(connect).using(vertx).build();
-    boolean citus = CitusLayout.Mode.of(cfg.citus()) != CitusLayout.Mode.OFF && CitusLayout.present(url);
+    boolean citus = CitusLayout.Mode.of(cfg.citus()) != CitusLayout.Mode.OFF && CitusLayout.sharded(url);
     return new Database(pool, Shards.of(citus));
   }
 

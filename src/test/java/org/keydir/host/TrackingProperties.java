@@ -55,7 +55,7 @@ class TrackingProperties {
   @BeforeContainer
   static void start() {
     String url = TestDatabase.fresh();
-    Migrations.apply(DatabaseUrl.parse(url));
+    Migrations.apply(DatabaseUrl.parse(url), org.keydir.store.CitusLayout.Mode.AUTO);   // sharded when on Citus
     vertx = Vertx.vertx();
     KeydirConfig cfg = TestKeydir.config(url, Map.of());
     pool = Database.connect(vertx, DatabaseUrl.parse(url), cfg.database()).pool();

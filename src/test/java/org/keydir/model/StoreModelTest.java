@@ -59,7 +59,7 @@ class StoreModelTest {
   @BeforeContainer
   static void start() {
     String url = TestDatabase.fresh();
-    Migrations.apply(DatabaseUrl.parse(url));
+    Migrations.apply(DatabaseUrl.parse(url), org.keydir.store.CitusLayout.Mode.AUTO);   // sharded when on Citus
     vertx = Vertx.vertx();
     KeydirConfig cfg = TestKeydir.config(url, Map.of("KEYDIR_LIMITS_MAX_OTKS_PER_ALGORITHM", "12",
         "KEYDIR_LIMITS_MAX_KEYS_PER_UPLOAD", "6"));
