@@ -132,7 +132,7 @@ class EmbeddedDatabaseIsolationTest {
 
   /** A temp folder others may traverse, so only the data folder's own mode keeps them out. */
   private static Path openFolder(String prefix) throws IOException {
-    Path base = Files.createTempDirectory(prefix);
+    Path base = org.keydir.testing.TestDatabase.tempDir(prefix);
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     return base;
   }
