@@ -78,6 +78,19 @@ class CitusLayoutTest {
   }
 
   @Test
+  void the_internal_sync_state_read_for_devices_of_two_shards_reaches_only_those_shards() {
+    assumeTrue(TestDatabase.onCitus(), NOT_CITUS);
+    String url = TestDatabase.fresh();
+    try (TestKeydir kd = TestKeydir.start(url)) {
+      var pool = kd.keydir.database().pool();
+      List<String> users = twoUsersOnDifferentShards(pool);
+      String plan = explain(pool, "EXPLAIN " + SyncStateStore.STATE, io.vertx.sqlclient.Tuple.tuple()
+          .addArrayOfString(users.toArray(String[]::new)).addArrayOfString(new String[] {"A", "B"}));
+      assertThat(plan).contains("Task Count: 2").doesNotContain("Task Count: 32");
+    }
+  }
+
+  @Test
   void a_bulk_claim_statement_for_users_of_one_shard_is_routed_to_that_shard_alone() {
     assumeTrue(TestDatabase.onCitus(), NOT_CITUS);
     String url = TestDatabase.fresh();
