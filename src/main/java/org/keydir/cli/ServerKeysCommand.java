@@ -31,7 +31,7 @@ final class ServerKeysCommand {
       List<ServerKeyStore.StoredKey> keys = ctx.await(new ServerKeyStore().all(ctx.services.database().pool()));
       var json = ServerKeyAdmin.toJson(keys);
       StringBuilder text = new StringBuilder();
-      keys.forEach(k -> text.append(k.key().keyId()).append("  ").append(k.key().state().name().toLowerCase())
+      keys.forEach(k -> text.append(k.key().keyId()).append("  ").append(k.key().state().name().toLowerCase(java.util.Locale.ROOT))
           .append("  published ").append(k.key().createdAt())
           .append(k.key().activatedAt() == null ? "" : "  active since " + k.key().activatedAt())
           .append(k.key().expiredAt() == null ? "" : "  expired " + k.key().expiredAt())

@@ -117,11 +117,11 @@ public final class Rotator {
   private Future<Void> auditAll(SqlClient tx, String actor, List<Op> ops, Instant now) {
     Future<Void> chain = Future.succeededFuture();
     for (Op op : ops) {
-      ObjectNode details = JsonNodeFactory.instance.objectNode().put("op", op.kind().name().toLowerCase())
+      ObjectNode details = JsonNodeFactory.instance.objectNode().put("op", op.kind().name().toLowerCase(java.util.Locale.ROOT))
           .put("reason", op.reason());
       if (op.keyId() != null) details.put("key_id", op.keyId());
       chain = chain.compose(v -> audit.append(tx, AuditEntry.of(now.toEpochMilli(), actor,
-          "server_key." + op.kind().name().toLowerCase(), "", null, details.toString())));
+          "server_key." + op.kind().name().toLowerCase(java.util.Locale.ROOT), "", null, details.toString())));
     }
     return chain;
   }

@@ -49,7 +49,7 @@ public final class ServerKeyAdmin {
     var arr = body.putArray("server_keys");
     for (ServerKeyStore.StoredKey k : keys) {
       ServerKey s = k.key();
-      ObjectNode o = arr.addObject().put("key_id", s.keyId()).put("state", s.state().name().toLowerCase())
+      ObjectNode o = arr.addObject().put("key_id", s.keyId()).put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
           .put("public_key", k.publicKey()).put("created_ts", ms(s.createdAt()));
       o.put("activated_ts", ms(s.activatedAt())).put("expired_ts", ms(s.expiredAt())).put("revoked_ts", ms(s.revokedAt()))
           .put("early_rotation_requested", s.early());
