@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.keydir.keys.KeydirException;
 
 /**
  * The signing-key rotation policy, as pure functions of (keys, config, now) → operations. No I/O,
@@ -90,8 +91,10 @@ public final class RotationPolicy {
    */
   public static List<Op> revoke(List<ServerKey> keys, String keyId, Instant now) {
     ServerKey k = keys.stream().filter(x -> x.keyId().equals(keyId)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no signing key " + keyId));
-    if (k.is(KeyState.REVOKED)) throw new IllegalArgumentException(keyId + " is already revoked");
+        .orElseThrow(() -> KeydirException.of(KeydirException.Kind.NOT_FOUND, "no signing key %s", keyId));
+    if (k.is(KeyState.REVOKED)) {
+      throw KeydirException.of(KeydirException.Kind.INVALID_PARAM, "%s is already revoked", keyId);
+    }
     List<Op> ops = new ArrayList<>();
     ops.add(Op.on(Op.Kind.REVOKE, keyId, "revoked by an operator"));
     if (k.is(KeyState.ACTIVE)) {

@@ -34,8 +34,6 @@ public final class ServerKeyAdmin {
 
   public Future<List<Op>> revoke(String actor, String keyId) {
     return rotator.revoke(actor, keyId)
-        .recover(e -> Future.failedFuture(e instanceof IllegalArgumentException
-            ? KeydirException.of(KeydirException.Kind.NOT_FOUND, "%s", e.getMessage()) : e))
         .compose(ops -> refreshed(ops));
   }
 

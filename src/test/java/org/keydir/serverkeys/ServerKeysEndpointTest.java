@@ -76,6 +76,10 @@ class ServerKeysEndpointTest {
       JsonNode states = kd.http.get(ADMIN, TestKeydir.ADMIN_TOKEN).json().get("server_keys");
       assertThat(states.findValuesAsText("state").stream().filter("active"::equals)).hasSize(1);
       assertThat(kd.http.post(ADMIN + "/ed25519:nope/revoke", TestKeydir.ADMIN_TOKEN, "{}").status()).isEqualTo(404);
+      Http.Response again = kd.http.post(ADMIN + "/" + second + "/revoke", TestKeydir.ADMIN_TOKEN, "{}");
+      assertThat(again.status()).as("a second revoke is a bad request, not a missing key").isEqualTo(400);
+      assertThat(again.json().get("errcode").asText()).isEqualTo("M_INVALID_PARAM");
+      assertThat(again.json().get("error").asText()).contains("already revoked");
 
       JsonNode audit = kd.http.get("/_keydir/admin/v1/audit?limit=50", TestKeydir.ADMIN_TOKEN).json().get("entries");
       assertThat(audit.findValuesAsText("action")).contains("server_key.create", "server_key.activate",
