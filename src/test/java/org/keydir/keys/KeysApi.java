@@ -58,4 +58,21 @@ final class KeysApi {
     JsonNode r = ok(kd.http.post(QUERY, token, "{\"device_keys\":{\"" + target.userId + "\":[]}}")).json();
     return r.path("device_keys").path(target.userId).path(target.deviceId);
   }
+
+  /**
+   * The no-double-hand-out check: no key handed out twice, none both handed out and still stored,
+   * and every uploaded key either handed out once or still stored (none lost).
+   */
+  static void assertEachKeyHandedOutOnceOrStored(java.util.Collection<String> handedOut, java.util.Set<String> stored,
+                                                 java.util.Set<String> uploaded) {
+    java.util.List<String> handed = new java.util.ArrayList<>(handedOut);
+    org.assertj.core.api.Assertions.assertThat(new java.util.HashSet<>(handed)).as("a one-time key was handed out twice")
+        .hasSameSizeAs(handed);
+    org.assertj.core.api.Assertions.assertThat(stored).as("a key both handed out and still stored")
+        .doesNotContainAnyElementsOf(handed);
+    java.util.Set<String> accounted = new java.util.HashSet<>(handed);
+    accounted.addAll(stored);
+    org.assertj.core.api.Assertions.assertThat(accounted).as("every uploaded key is handed out once or still stored")
+        .isEqualTo(uploaded);
+  }
 }
