@@ -358,7 +358,7 @@ public record KeydirConfig(
     }
   }
 
-  /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (README "Server signing keys"). */
+  /** Server signing key rotation; durations like 90s, 15m, 1h, 7d (docs/server-keys.md). */
   public record Rotation(String pendingDuration, String rotationPeriod, String expiredRetention, String refreshInterval,
                          String publishedValidity) {
     public Rotation {

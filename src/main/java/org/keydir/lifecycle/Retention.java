@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every table's lifecycle (README "Data lifecycle"): each tick, on whichever replica takes the
+ * Every table's lifecycle (docs/operations.md): each tick, on whichever replica takes the
  * advisory lock first (the others skip the tick), deletes one batch of claimed-key tombstones past
  * {@code limits.claimed_key_retention}, one of audit rows past {@code audit.retention} and one of
  * peer keys past their validity plus a day, each in user order from where the last batch stopped,

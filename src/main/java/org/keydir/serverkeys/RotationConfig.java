@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.keydir.config.ConfigException;
 
 /**
- * The rotation policy's knobs (README "Server signing keys" explains the defaults):
+ * The rotation policy's knobs (docs/server-keys.md explains the defaults):
  * <ul>
  *   <li>{@code pendingDuration} (1 h): how long a new key is published before it may sign; at
  *       least 2 × {@code refreshInterval}, so every replica's key ring has loaded it first.</li>
