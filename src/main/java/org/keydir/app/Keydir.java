@@ -133,23 +133,18 @@ public final class Keydir implements AutoCloseable {
           config.listen().requestReadTimeoutMs());
       metrics.ifPresent(m -> m.openConnections(connections::open));
       String deploymentId = vertx.deployVerticle(
-              () -> new HttpVerticle(v -> Routes.build(v, deps, !config.listen().operatorListener()), config.listen().host(),
-                  port, config.shutdownGraceMs(),
-                  connections),
+              () -> new HttpVerticle(v -> Routes.build(v, deps, !config.listen().operatorListener()),
+                  config.listen().host(), port, config.shutdownGraceMs(), connections),
               new DeploymentOptions().setInstances(loops))
           .await(60, TimeUnit.SECONDS);
       if (config.internal().enabled() && !config.internal().listen().isEmpty()) {
-        ConnectionGate internalConnections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
-        vertx.deployVerticle(() -> new HttpVerticle(v -> Routes.buildInternal(v, deps), config.internal().listenHost(),
-                config.internal().listenPort(), config.shutdownGraceMs(), internalConnections),
-            new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
+        sideListener(vertx, config, v -> Routes.buildInternal(v, deps), config.internal().listenHost(),
+            config.internal().listenPort());
         LOG.info("internal API on http://{}", config.internal().listen());
       }
       if (config.listen().operatorListener()) {
-        ConnectionGate operatorConnections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
-        vertx.deployVerticle(() -> new HttpVerticle(v -> Routes.buildOperator(v, deps), config.listen().operatorHost(),
-                config.listen().operatorPort(), config.shutdownGraceMs(), operatorConnections),
-            new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
+        sideListener(vertx, config, v -> Routes.buildOperator(v, deps), config.listen().operatorHost(),
+            config.listen().operatorPort());
         LOG.info("admin API and /metrics on http://{} (not on the client listener)", config.listen().operator());
       }
       LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),
@@ -219,6 +214,15 @@ public final class Keydir implements AutoCloseable {
     }
     embedded.ifPresent(EmbeddedDatabase::close);
     LOG.info("keydir stopped");
+  }
+
+  /** A listener of one verticle for a private API (internal, operator): at most 1,000 connections. */
+  private static void sideListener(Vertx vertx, KeydirConfig config,
+                                   java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes, String host, int port)
+      throws java.util.concurrent.TimeoutException {
+    ConnectionGate connections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
+    vertx.deployVerticle(() -> new HttpVerticle(routes, host, port, config.shutdownGraceMs(), connections),
+        new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
   }
 
   private static int freePort() {

@@ -67,8 +67,7 @@ public record KeydirConfig(
 
     public Listen {
       operator = operator == null ? "" : operator;
-      check(operator.isEmpty() || operator.matches("[^\\s]+:[0-9]{1,5}"),
-          "listen.operator must be host:port (got '%s')", operator);
+      check(operator.isEmpty() || isHostPort(operator), "listen.operator must be host:port (got '%s')", operator);
       check(host != null && !host.isBlank(), "listen.host must not be empty");
       check(port >= 0 && port <= 65535, "listen.port must be 0..65535 (got %d)", port);
       check(maxConnections >= 1, "listen.max_connections must be >= 1 (got %d)", maxConnections);
@@ -80,11 +79,11 @@ public record KeydirConfig(
     }
 
     public String operatorHost() {
-      return operator.substring(0, operator.lastIndexOf(':'));
+      return hostOf(operator);
     }
 
     public int operatorPort() {
-      return Integer.parseInt(operator.substring(operator.lastIndexOf(':') + 1));
+      return portOf(operator);
     }
   }
 
@@ -318,8 +317,7 @@ public record KeydirConfig(
     public Internal {
       listen = listen == null ? "" : listen;
       check(token == null || token.length() >= 16, "internal.token must be at least 16 characters (or unset: no internal API)");
-      check(listen.isEmpty() || listen.matches("[^\\s]+:[0-9]{1,5}"),
-          "internal.listen must be host:port (got '%s')", listen);
+      check(listen.isEmpty() || isHostPort(listen), "internal.listen must be host:port (got '%s')", listen);
     }
 
     public boolean enabled() {
@@ -327,11 +325,11 @@ public record KeydirConfig(
     }
 
     public String listenHost() {
-      return listen.substring(0, listen.lastIndexOf(':'));
+      return hostOf(listen);
     }
 
     public int listenPort() {
-      return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+      return portOf(listen);
     }
   }
 
@@ -375,6 +373,19 @@ public record KeydirConfig(
           Durations.parse(period, "rotation.rotation_period"), Durations.parse(retention, "rotation.expired_retention"),
           Durations.parse(refresh, "rotation.refresh_interval"), Durations.parse(validity, "rotation.published_validity"));
     }
+  }
+
+  /** A side listener's address, {@code host:port} (listen.operator, internal.listen). */
+  private static boolean isHostPort(String s) {
+    return s.matches("[^\\s]+:[0-9]{1,5}");
+  }
+
+  private static String hostOf(String hostPort) {
+    return hostPort.substring(0, hostPort.lastIndexOf(':'));
+  }
+
+  private static int portOf(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
   }
 
   public static KeydirConfig defaults() {

@@ -94,7 +94,6 @@ public final class Routes {
     ServiceHandlers service = new ServiceHandlers(deps.database());
     Router router = base(vertx, deps, service);
     router.get("/_matrix/client/versions").handler(Replies.json(service::versions));
-    if (operatorRoutes) operatorRoutes(router, deps);
 
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
     Handler<RoutingContext> clientAuth = deps.hostMode().delegatedAuth()
@@ -154,6 +153,7 @@ public final class Routes {
     router.get(federation + "/user/devices/:userId").handler(deps.federationAuth()).handler(perOrigin)
         .handler(Replies.json(fed::devices));
 
+    if (operatorRoutes) operatorRoutes(router, deps);
     deps.hostMode().internal().filter(i -> !i.ownListener()).ifPresent(i -> internalRoutes(router, deps, i));
     return errors(router);
   }

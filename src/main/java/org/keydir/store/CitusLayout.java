@@ -49,9 +49,8 @@ public final class CitusLayout {
 
   /** True when the database has the citus extension. */
   public static boolean present(DatabaseUrl url) {
-    try (Connection c = connect(url); ResultSet r = c.createStatement()
-        .executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'")) {
-      return r.next();
+    try (Connection c = connect(url)) {
+      return present(c);
     } catch (SQLException e) {
       throw new IllegalStateException("could not check for the citus extension: " + e.getMessage(), e);
     }
@@ -59,41 +58,36 @@ public final class CitusLayout {
 
   /** True when keydir's tables are sharded here (the extension present and {@code devices} distributed). */
   public static boolean sharded(DatabaseUrl url) {
-    if (!present(url)) return false;
-    try (Connection c = connect(url); ResultSet r = c.createStatement().executeQuery(
-        "SELECT 1 FROM pg_dist_partition WHERE logicalrelid::regclass::text = 'devices'")) {
-      return r.next();
+    try (Connection c = connect(url)) {
+      return present(c) && placedTables(c).contains(BY_USER.get(0));
     } catch (SQLException e) {
       throw new IllegalStateException("could not read the Citus placements: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean present(Connection c) throws SQLException {
+    try (ResultSet r = c.createStatement().executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'")) {
+      return r.next();
     }
   }
 
   /** Places every table not yet placed; returns table → placement for those it placed now. */
   public static Map<String, String> apply(DatabaseUrl url, Mode mode) {
     if (mode == Mode.OFF) return Map.of();
-    boolean citus = present(url);
-    if (!citus && mode == Mode.ON) {
-      throw new IllegalStateException("database.citus is on but the database has no citus extension "
-          + "(CREATE EXTENSION citus on the coordinator, before keydir migrates)");
-    }
-    if (!citus) return Map.of();
     Map<String, String> placed = new LinkedHashMap<>();
     try (Connection c = connect(url)) {
+      if (!present(c)) {
+        if (mode == Mode.ON) {
+          throw new IllegalStateException("database.citus is on but the database has no citus extension "
+              + "(CREATE EXTENSION citus on the coordinator, before keydir migrates)");
+        }
+        return placed;
+      }
       // replicas starting together: one places the tables, the others wait here and find them placed
       call(c, "SELECT pg_advisory_lock(7164300)");
       List<String> done = placedTables(c);
-      for (String table : BY_USER) {
-        if (done.contains(table)) continue;
-        String colocate = table.equals("devices") ? "none" : "devices";
-        call(c, "SELECT create_distributed_table(?, 'user_id', colocate_with => ?)", table, colocate);
-        placed.put(table, "distributed on user_id");
-      }
-      for (String table : BY_DESTINATION) {
-        if (done.contains(table)) continue;
-        String colocate = table.equals(BY_DESTINATION.get(0)) ? "none" : BY_DESTINATION.get(0);
-        call(c, "SELECT create_distributed_table(?, 'destination', colocate_with => ?)", table, colocate);
-        placed.put(table, "distributed on destination");
-      }
+      distribute(c, done, placed, BY_USER, "user_id");
+      distribute(c, done, placed, BY_DESTINATION, "destination");
       for (String table : REFERENCE) {
         if (done.contains(table)) continue;
         call(c, "SELECT create_reference_table(?)", table);
@@ -124,6 +118,17 @@ public final class CitusLayout {
       throw new IllegalStateException("could not read the Citus placements: " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /** Shards {@code tables} on {@code column}, the first of them starting a colocation group the others join. */
+  private static void distribute(Connection c, List<String> done, Map<String, String> placed, List<String> tables,
+                                 String column) throws SQLException {
+    for (String table : tables) {
+      if (done.contains(table)) continue;
+      String colocate = table.equals(tables.get(0)) ? "none" : tables.get(0);
+      call(c, "SELECT create_distributed_table(?, ?, colocate_with => ?)", table, column, colocate);
+      placed.put(table, "distributed on " + column);
+    }
   }
 
   private static List<String> placedTables(Connection c) throws SQLException {

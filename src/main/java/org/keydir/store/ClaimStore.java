@@ -151,11 +151,6 @@ public final class ClaimStore {
     return chain.map(v -> all);
   }
 
-  /** The whole claim on {@code db}, which must be a transaction or connection when it takes several statements. */
-  public Future<List<ClaimedKey>> claimAll(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
-    return statements(db, wanted).compose(statements -> claim(db, statements, nowMs));
-  }
-
   private Future<List<ClaimedKey>> claimChunk(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
     if (wanted.isEmpty()) return Future.succeededFuture(List.of());
     Tuple params;

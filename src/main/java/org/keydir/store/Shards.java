@@ -33,10 +33,6 @@ public final class Shards {
     return new Shards(false);
   }
 
-  public static Shards citus() {
-    return new Shards(true);
-  }
-
   public static Shards of(boolean citus) {
     return new Shards(citus);
   }
@@ -50,9 +46,11 @@ public final class Shards {
    * part by part lock them in one global order); within a part, the items keep their order.
    */
   public <T> Future<List<List<T>>> split(SqlClient db, List<T> items, Function<T, String> userOf) {
+    List<List<T>> whole = items.isEmpty() ? List.of() : List.of(items);
+    if (!citus) return Future.succeededFuture(whole);
     LinkedHashSet<String> users = new LinkedHashSet<>();
     for (T item : items) users.add(userOf.apply(item));
-    if (!citus || users.size() <= 1) return Future.succeededFuture(items.isEmpty() ? List.of() : List.of(items));
+    if (users.size() <= 1) return Future.succeededFuture(whole);
     return db.preparedQuery(SHARD_OF).execute(Tuple.of(users.toArray(String[]::new))).map(rows -> {
       Map<String, Long> shardOf = new java.util.HashMap<>();
       rows.forEach(r -> shardOf.put(r.getString("u"), r.getLong("shard")));

@@ -101,7 +101,8 @@ class ClaimPlanCacheTest {
   }
 
   private List<ClaimedKey> claim(List<DeviceAlgorithm> wanted) throws Exception {
-    return store.claimAll(conn, wanted, System.currentTimeMillis()).await(30, TimeUnit.SECONDS);
+    return store.statements(conn, wanted).compose(statements -> store.claim(conn, statements, System.currentTimeMillis()))
+        .await(30, TimeUnit.SECONDS);
   }
 
   private Row claimPlans() throws Exception {
