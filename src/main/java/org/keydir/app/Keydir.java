@@ -18,7 +18,9 @@ import org.keydir.federation.FederationAuth;
 import org.keydir.http.ConnectionGate;
 import org.keydir.http.FederationRateLimiter;
 import org.keydir.lifecycle.Retention;
+import org.keydir.lifecycle.StatisticsKeeper;
 import org.keydir.store.RetentionStore;
+import org.keydir.store.StatisticsStore;
 import org.keydir.serverkeys.ServerKeyNotices;
 import org.keydir.federation.PeerKeys;
 import org.keydir.http.RateLimiter;
@@ -117,6 +119,11 @@ public final class Keydir implements AutoCloseable {
           config.audit().retentionMs(), config.cleanup().batchSize());
       vertx.setPeriodic(config.cleanup().intervalMs(), id -> retention.runOnce()
           .onFailure(e -> LOG.debug("retention round failed: {}", e.toString())));
+      if (!database.shards().isCitus()) {   // Citus plans on the coordinator from its own statistics
+        StatisticsKeeper statistics = new StatisticsKeeper(pool, new StatisticsStore());
+        vertx.setPeriodic(StatisticsKeeper.INTERVAL_MS, id -> statistics.runOnce()
+            .onFailure(e -> LOG.debug("statistics round failed: {}", e.toString())));
+      }
       RateLimiter rateLimiter = new RateLimiter(config.rateLimit());
       vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
       Routes.Deps deps = new Routes.Deps(services.database(), services.tokens(), services.deviceAdmin(),

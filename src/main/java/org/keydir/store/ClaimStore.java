@@ -67,7 +67,7 @@ public final class ClaimStore {
       )
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
-  private static final String CLAIM_ONE = """
+  static final String CLAIM_ONE = """
       WITH picked AS (
         SELECT o.key_id, o.key_json FROM one_time_keys o
         WHERE o.user_id = $1 AND o.device_id = $2 AND o.algorithm = $3 AND o.claimed_ts IS NULL
@@ -76,7 +76,8 @@ public final class ClaimStore {
       ), claimed AS (
         UPDATE one_time_keys o SET claimed_ts = $4, key_json = NULL
         FROM picked p
-        WHERE o.user_id = $1 AND o.device_id = $2 AND o.algorithm = $3 AND o.key_id = p.key_id
+        WHERE o.user_id = $1 AND o.device_id = $2 AND o.algorithm = $3
+          AND o.key_id = (SELECT key_id FROM picked) AND o.key_id = p.key_id
         RETURNING o.user_id, o.device_id, o.algorithm, o.key_id, p.key_json, false AS fallback
       ), fell_back AS (
         UPDATE fallback_keys f SET used = true
