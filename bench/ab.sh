@@ -4,6 +4,7 @@
 # the same machine state (this VM's speed drifts between runs minutes apart). Prints, per phase and
 # level, both medians and the B/A ratio; raw bench output lands in bench/results/ab-<date>/.
 # Knobs (environment): ROUNDS (3) PHASES (claim,claim-bulk) LEVELS (16) DURATION (4s) DEVICES (256)
+# EMBEDDED (0; 1: each keydir on its own embedded PostgreSQL, the default path, instead of the PostgreSQL 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -50,15 +51,17 @@ for round in $(seq 1 "$ROUNDS"); do
   for build in A B; do
     name=$build-$round
     psql -c "DROP DATABASE IF EXISTS ab" -c "CREATE DATABASE ab"
-    KEYDIR_DATA_DIR=$WORK/kd-$name KEYDIR_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/ab" \
+    db_url="postgresql://postgres@127.0.0.1:$PGPORT/ab"; [ "${EMBEDDED:-0}" = 1 ] && db_url=
+    KEYDIR_DATA_DIR=$WORK/kd-$name KEYDIR_DATABASE_URL="$db_url" \
       KEYDIR_LISTEN_PORT=$KEYDIR_PORT KEYDIR_ADMIN_TOKEN=$ADMIN_TOKEN KEYDIR_RATE_LIMIT_ENABLED=false \
       KEYDIR_KEY_ENCRYPTION_KEY=$KEK java -jar "$WORK/$build.jar" serve > "$WORK/keydir-$name.log" 2>&1 &
     KEYDIR_PID=$!
     for _ in $(seq 1 600); do curl -sf "localhost:$KEYDIR_PORT/ready" >/dev/null && break; sleep 0.05; done
+    pg_pid=$PG_PID; [ "${EMBEDDED:-0}" = 1 ] && pg_pid=$(head -1 "$WORK/kd-$name/postgres/postmaster.pid")
     echo "== round $round, $build"
     java -jar "$WORK/B.jar" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" \
       --devices "$DEVICES" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup 8s \
-      --phases "$PHASES" --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$PG_PID" --out "$OUT/$name" \
+      --phases "$PHASES" --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$pg_pid" --out "$OUT/$name" \
       | grep -E '^(phase|[a-z-]+ +c=[0-9]+ +[0-9])' || true
     kill "$KEYDIR_PID"; wait "$KEYDIR_PID" 2>/dev/null || true; KEYDIR_PID=
   done

@@ -47,9 +47,8 @@ public final class KeyUploads {
     return pool.withTransaction(tx -> devices.lock(tx, caller.userId(), caller.deviceId())
         .compose(found -> found ? readState(tx, caller, req) : Future.failedFuture(
             KeydirException.of(KeydirException.Kind.UNKNOWN_TOKEN, "this device no longer exists")))
-        .compose(state -> offEventLoop(() -> UploadPlanner.plan(caller, req, state, limits)))
-        .compose(plan -> write(tx, caller, plan, now))
-        .compose(v -> oneTimeKeys.counts(tx, caller.userId(), caller.deviceId())));
+        .compose(state -> offEventLoop(() -> UploadPlanner.plan(caller, req, state, limits))
+            .compose(plan -> write(tx, caller, plan, now).map(v -> plan.countsAfter(state.availableCounts())))));
   }
 
   /**
