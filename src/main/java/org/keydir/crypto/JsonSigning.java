@@ -38,12 +38,17 @@ public final class JsonSigning {
      * no canonical encoding, or the signature does not verify. Never throws.
      */
     public static boolean verify(JsonNode obj, String entity, String keyId, byte[] publicKey) {
+        return Ed25519.PublicKey.parse(publicKey).map(k -> verify(obj, entity, keyId, k)).orElse(false);
+    }
+
+    /** As {@link #verify(JsonNode, String, String, byte[])} with a key decoded once for many objects. */
+    public static boolean verify(JsonNode obj, String entity, String keyId, Ed25519.PublicKey publicKey) {
         if (obj == null || !obj.isObject() || keyId == null || !keyId.startsWith(ED25519_PREFIX)) return false;
         JsonNode signature = obj.path("signatures").path(entity).path(keyId);
         if (!signature.isTextual()) return false;
         try {
             byte[] sig = UnpaddedBase64.decode(signature.textValue());
-            return Ed25519.verify(publicKey, signingBytes(obj), sig);
+            return publicKey.verify(signingBytes(obj), sig);
         } catch (IllegalArgumentException | CanonicalJsonException e) {
             return false;
         }

@@ -1,6 +1,7 @@
 package org.keydir.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.keydir.crypto.Ed25519;
 import org.keydir.crypto.JsonSigning;
 
 /** Checks that uploaded objects carry a valid signature by the device's own ed25519 key. */
@@ -9,15 +10,27 @@ final class Signatures {
 
   /** Spec "Signing JSON": signatures.{user_id}.{"ed25519:" + device_id}, over canonical JSON. */
   static void requireDeviceSignature(JsonNode obj, String what, String userId, String deviceId, String ed25519) {
-    byte[] publicKey;
-    try {
-      publicKey = JsonSigning.decodePublicKey(ed25519);
-    } catch (IllegalArgumentException e) {
-      throw KeydirException.invalidParam("the device's ed25519 key is not a valid 32-byte unpadded base64 key");
-    }
-    if (!JsonSigning.verify(obj, userId, "ed25519:" + deviceId, publicKey)) {
+    requireDeviceSignature(obj, what, userId, deviceId, deviceKey(ed25519));
+  }
+
+  static void requireDeviceSignature(JsonNode obj, String what, String userId, String deviceId, Ed25519.PublicKey key) {
+    if (key == null || !JsonSigning.verify(obj, userId, "ed25519:" + deviceId, key)) {
       throw KeydirException.of(KeydirException.Kind.INVALID_SIGNATURE,
           "%s has no valid signature by %s's key ed25519:%s", what, userId, deviceId);
     }
+  }
+
+  /**
+   * The device's ed25519 key (unpadded base64), decoded once for all the objects of an upload; null
+   * for 32 bytes that are no point on the curve (every signature by it is then invalid).
+   */
+  static Ed25519.PublicKey deviceKey(String ed25519) {
+    byte[] raw;
+    try {
+      raw = JsonSigning.decodePublicKey(ed25519);
+    } catch (IllegalArgumentException e) {
+      throw KeydirException.invalidParam("the device's ed25519 key is not a valid 32-byte unpadded base64 key");
+    }
+    return Ed25519.PublicKey.parse(raw).orElse(null);
   }
 }

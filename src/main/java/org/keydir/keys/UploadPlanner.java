@@ -22,8 +22,8 @@ public final class UploadPlanner {
           "an upload may hold at most %d keys (got %d)", limits.maxKeysPerUpload(), req.keyCount());
     }
     Optional<DeviceKeys> deviceKeysToWrite = req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
-    Optional<String> ed25519 = req.deviceKeys().map(DeviceKeys::ed25519)
-        .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519));
+    Optional<DeviceKey> ed25519 = req.deviceKeys().map(DeviceKeys::ed25519)
+        .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519)).map(DeviceKey::new);
     if (req.hasSignedKeys() && ed25519.isEmpty()) {
       throw KeydirException.invalidParam(
           "this device has no ed25519 key yet, so its signed keys cannot be checked: upload device_keys first");
@@ -74,7 +74,7 @@ public final class UploadPlanner {
    * the identical key (same id, same content) is kept with its used flag, as Synapse does (#11382).
    */
   private static List<UploadedKey> newFallbackKeys(Caller caller, UploadRequest req, StoredDeviceState stored,
-                                                   Optional<String> ed25519) {
+                                                   Optional<DeviceKey> ed25519) {
     Map<String, UploadedKey> byAlgorithm = new HashMap<>();
     List<UploadedKey> out = new ArrayList<>();
     for (UploadedKey k : req.fallbackKeys()) {
@@ -90,10 +90,29 @@ public final class UploadPlanner {
     return out;
   }
 
-  private static void requireSignatureIfSigned(Caller caller, UploadedKey k, String what, Optional<String> ed25519) {
+  private static void requireSignatureIfSigned(Caller caller, UploadedKey k, String what, Optional<DeviceKey> ed25519) {
     if (k.signed()) {
       Signatures.requireDeviceSignature(k.value(), what + " " + k.keyId(), caller.userId(), caller.deviceId(),
-          ed25519.orElseThrow());
+          ed25519.orElseThrow().decoded());
+    }
+  }
+
+  /** The device's ed25519 key, decoded when the first signed key needs it and then reused. */
+  private static final class DeviceKey {
+    private final String base64;
+    private org.keydir.crypto.Ed25519.PublicKey decoded;
+    private boolean done;
+
+    DeviceKey(String base64) {
+      this.base64 = base64;
+    }
+
+    org.keydir.crypto.Ed25519.PublicKey decoded() {
+      if (!done) {
+        decoded = Signatures.deviceKey(base64);
+        done = true;
+      }
+      return decoded;
     }
   }
 

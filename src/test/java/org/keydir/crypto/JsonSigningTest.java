@@ -91,7 +91,7 @@ class JsonSigningTest {
         assertThat(JsonSigning.verify(signed, "e", "curve25519:1", PUB)).isFalse();
         assertThat(JsonSigning.verify(signed, "e", "ed25519:1", Ed25519.generate(new SecureRandom()).publicKey())).isFalse();
         assertThat(JsonSigning.verify(signed, "e", "ed25519:1", new byte[5])).isFalse();
-        assertThat(JsonSigning.verify(signed, "e", "ed25519:1", null)).isFalse();
+        assertThat(JsonSigning.verify(signed, "e", "ed25519:1", (byte[]) null)).isFalse();
         for (String bad : new String[] {"{\"a\":1}", "{\"signatures\":[]}", "{\"signatures\":{\"e\":\"x\"}}",
                 "{\"signatures\":{\"e\":{\"ed25519:1\":7}}}", "{\"signatures\":{\"e\":{\"ed25519:1\":\"!!notbase64\"}}}",
                 "{\"signatures\":{\"e\":{\"ed25519:1\":\"AAAA\"}}}", "[1]", "\"s\""}) {
