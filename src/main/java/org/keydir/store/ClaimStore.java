@@ -30,12 +30,12 @@ import org.keydir.keys.KeyId;
  * after five executions; {@code ClaimPlanCacheTest} checks that in {@code pg_prepared_statements}.
  */
 public final class ClaimStore {
-  // The bulk UPDATE finds the picked rows by primary key only. With `o.user_id = ANY($1)` there as
-  // well, PostgreSQL costs that index condition as one index descent per array element for every
-  // picked row, and for a 100-device claim preferred a sequential scan of the whole table (bench:
-  // 226 ms instead of 11 ms per execution). The rows it can touch are the picked ones, which the
-  // picked CTE found under the user filter.
-  static final String CLAIM = """
+  /**
+   * The bulk claim with every table filtered on {@code user_id = ANY($1)}, as Citus needs to route
+   * it to one shard ({@link #CLAIM_CITUS}). On plain PostgreSQL these filters only cost
+   * ({@link #CLAIM}).
+   */
+  private static final String CLAIM_WITH_USER_FILTERS = """
       WITH wanted AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(user_id, device_id, algorithm, ord)
       ), picked AS (
@@ -88,12 +88,23 @@ public final class ClaimStore {
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
   /**
-   * The bulk claim on Citus: the same statement with the user filter on the UPDATE too. Citus routes
-   * a statement to one shard only when every table in it is filtered on user_id; without the filter
-   * the UPDATE is planned across shards and fails on the worker ("22P04 missing data for column
-   * device_id"). On plain PostgreSQL the filter costs a sequential scan (see {@link #CLAIM}).
+   * The bulk claim on plain PostgreSQL: no user filters. In the picked subquery,
+   * {@code user_id = ANY($1)} became an index condition that gives up the index's upload order, so
+   * every wanted device's available keys were read and sorted to take the oldest (EXPLAIN ANALYZE at
+   * 16 clients: 33 rows per device instead of 1; issue 17). The bulk UPDATE finds the picked rows by
+   * primary key only: with the filter there as well, PostgreSQL costs it as one index descent per
+   * array element for every picked row, and for a 100-device claim preferred a sequential scan of
+   * the whole table (bench: 226 ms instead of 11 ms per execution).
    */
-  static final String CLAIM_CITUS = CLAIM.replace("""
+  static final String CLAIM = CLAIM_WITH_USER_FILTERS.replace("o.user_id = ANY($1) AND ", "")
+      .replace("f.user_id = ANY($1) AND ", "");
+
+  /**
+   * The bulk claim on Citus: the user filter on the UPDATE too. Citus routes a statement to one
+   * shard only when every table in it is filtered on user_id; without the filter the UPDATE is
+   * planned across shards and fails on the worker ("22P04 missing data for column device_id").
+   */
+  static final String CLAIM_CITUS = CLAIM_WITH_USER_FILTERS.replace("""
         WHERE o.user_id = p.user_id AND o.device_id = p.device_id""", """
         WHERE o.user_id = ANY($1) AND o.user_id = p.user_id AND o.device_id = p.device_id""");
 

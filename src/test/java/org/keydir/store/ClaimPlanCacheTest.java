@@ -100,6 +100,42 @@ class ClaimPlanCacheTest {
     assertThat(scanned).as(plan).doesNotContain("one_time_keys");
   }
 
+  @Test
+  void a_bulk_claim_takes_each_devices_oldest_key_from_the_upload_order_index() throws Exception {
+    // Issue 17: with user_id = ANY($1) in the picked subquery, PostgreSQL 15 read every available key
+    // of each device through the primary key and sorted them to find the oldest (33 rows a device, at
+    // 16 clients); PostgreSQL 18 (the embedded server the suite uses by default) planned both forms
+    // well, so the statement itself must carry no user filter on plain PostgreSQL.
+    assertThat(ClaimStore.CLAIM).doesNotContain("= ANY($1)");
+    // The bench's shape: 256 devices of 64 users, a few dozen keys each.
+    String plan = conn.query("INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts,"
+            + " upload_seq, upload_pos) SELECT '@c' || (d % 64) || ':test.keydir', 'C' || d, 'signed_curve25519',"
+            + " 'k' || i, '{}', 0, 1, i FROM generate_series(0, 255) d, generate_series(1, 32) i").execute()
+        .compose(x -> conn.query("ANALYZE one_time_keys").execute())
+        .compose(x -> conn.query("PREPARE bulk_claim2(text[], text[], text[], bigint) AS " + ClaimStore.CLAIM).execute())
+        .compose(x -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE bulk_claim2(" + bulkArguments() + ", 1)").execute())
+        .await(30, TimeUnit.SECONDS).iterator().next().getValue(0).toString();
+    List<String> indexes = new ArrayList<>();
+    List<String> sorts = new ArrayList<>();
+    new ObjectMapper().readTree(plan).findParents("Node Type").forEach(node -> {
+      if (node.path("Relation Name").asText().equals("one_time_keys")) indexes.add(node.path("Index Name").asText());
+      if (node.path("Node Type").asText().equals("Sort")) sorts.add(node.path("Sort Key").toString());
+    });
+    assertThat(indexes).as(plan).contains("one_time_keys_available");
+    assertThat(sorts).as(plan).noneMatch(key -> key.contains("upload_seq"));
+  }
+
+  private static String bulkArguments() {
+    StringBuilder users = new StringBuilder();
+    StringBuilder devices = new StringBuilder();
+    for (int d = 0; d < 100; d++) {
+      String sep = d == 0 ? "" : ",";
+      users.append(sep).append("'@c").append(d % 64).append(":test.keydir'");
+      devices.append(sep).append("'C").append(d).append('\'');
+    }
+    return "ARRAY[" + users + "], ARRAY[" + devices + "], array_fill('signed_curve25519'::text, ARRAY[100])";
+  }
+
   private List<ClaimedKey> claim(List<DeviceAlgorithm> wanted) throws Exception {
     return store.statements(conn, wanted).compose(statements -> store.claim(conn, statements, System.currentTimeMillis()))
         .await(30, TimeUnit.SECONDS);
