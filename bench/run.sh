@@ -6,8 +6,14 @@
 #      transaction at each concurrency level → the raw tps.
 #   2. keydir with its embedded PostgreSQL, and `keydir bench` against it.
 #   3. keydir against the PostgreSQL 15 of step 1 (KEYDIR_DATABASE_URL), benched the same way.
+#   3c. keydir's single-device claim against the raw claim statement, alternated level by level and
+#      round by round (ALTERNATE_ROUNDS), so a noisy machine shows as spread in the raw figures
+#      instead of as a slow keydir.
+#   3d. with OTHER_URL: the same bench against a second server (e.g. a real homeserver; its devices
+#      from OTHER_DEVICES_FILE, or its admin API with OTHER_ADMIN_TOKEN; OTHER_PID samples its CPU).
 #   4. keydir's claim throughput as a ratio of the raw claim tps per level, server CPU per claim,
-#      keydir RSS under load, startup to /ready on an existing data folder → summary.md.
+#      keydir RSS under load, startup to /ready on an existing data folder, keydir vs the other
+#      server → summary.md.
 #
 # Everything lands in bench/results/<date>/ (summary.md, and per run results.json + report.html).
 # Knobs (environment): DURATION (4s) WARMUP (1s, before each level) SERVER_WARMUP (8s, before the first phase) LEVELS (1,4,16,64) DEVICES (256) PHASES, PGPORT (55432),
@@ -24,6 +30,7 @@ DEVICES=${DEVICES:-256}
 PHASES=${PHASES:-upload,claim,claim-bulk,query,mixed}
 PGPORT=${PGPORT:-55432}
 RAW_ON_EMBEDDED=${RAW_ON_EMBEDDED:-1}
+ALTERNATE_ROUNDS=${ALTERNATE_ROUNDS:-3}
 PGBIN=/usr/lib/postgresql/15/bin
 ADMIN_TOKEN=bench-admin-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 KEYDIR_PORT=18108
@@ -162,7 +169,6 @@ SQL
 }
 echo "# label script clients tps latency_avg_ms postgres_cpu_ms_per_tx" > "$OUT/pgbench.txt"
 PGDATA_OF_PORT=$WORK/pg15 raw_bench "$PGPORT" pgraw pg15 claim claim-generic upload
-psql15 -d postgres -c "DROP DATABASE pgraw"
 
 # ---------------------------------------------------------------------------------------------
 start_keydir() {  # start_keydir <data dir> [database url]: sets KEYDIR_PID, waits for /ready
@@ -224,6 +230,40 @@ if [ "${EXPERIMENT_GENERIC:-1}" = 1 ]; then
   start_keydir "$WORK/kd-generic" "postgresql://postgres@127.0.0.1:$PGPORT/keydir_generic"
   PHASES=${EXPERIMENT_PHASES:-claim,claim-bulk} run_bench external-generic "$PG15_PID"
   stop_keydir
+fi
+if [ "$ALTERNATE_ROUNDS" -gt 0 ]; then
+  say "3c. single-device claims: raw statement and keydir alternated, $ALTERNATE_ROUNDS rounds"
+  # the raw devices get their keys back (claims marked them used), so no round runs dry
+  psql15 -d pgraw -c "UPDATE one_time_keys SET claimed_ts = NULL, key_json = '{\"key\":\"k\"}' WHERE user_id LIKE '@pgb%'" -c "VACUUM ANALYZE one_time_keys"
+  start_keydir "$WORK/kd-alternate" "$URL"
+  echo "# round clients raw_tps keydir_claims_per_s" > "$OUT/alternation.txt"
+  sw=$SERVER_WARMUP
+  for round in $(seq 1 "$ALTERNATE_ROUNDS"); do
+    for c in ${LEVELS//,/ }; do
+      j=$(( c < 2 ? 1 : 2 ))
+      tps=$("$PGBIN/pgbench" -n -M prepared -c "$c" -j "$j" -T "$SECS" -h 127.0.0.1 -p "$PGPORT" -U postgres \
+        -f "$WORK/claim.sql" pgraw 2>&1 | awk '/^tps = /{print $3; exit}')
+      java -jar "$JAR" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
+        --concurrency "$c" --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$sw" --phases claim --quiet \
+        --out "$OUT/alternate/$round-$c" >/dev/null || echo "bench alternate $round-$c: problems found (exit $?)"
+      sw=0s
+      rps=$(jq -r '.levels[0].requests_per_s' "$OUT/alternate/$round-$c/results.json")
+      echo "$round $c $tps $rps" | tee -a "$OUT/alternation.txt"
+    done
+  done
+  stop_keydir
+fi
+psql15 -d postgres -c "DROP DATABASE pgraw"
+
+if [ -n "${OTHER_URL:-}" ]; then
+  say "3d. the other server: $OTHER_URL"
+  other=()
+  if [ -n "${OTHER_DEVICES_FILE:-}" ]; then other+=(--devices-file "$OTHER_DEVICES_FILE"); else other+=(--admin-token "${OTHER_ADMIN_TOKEN:?OTHER_DEVICES_FILE or OTHER_ADMIN_TOKEN}"); fi
+  [ -n "${OTHER_PID:-}" ] && other+=(--server-pid other="$OTHER_PID")
+  java -jar "$JAR" bench --base "$OTHER_URL" "${other[@]}" --devices "$DEVICES" --concurrency "$LEVELS" \
+    --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$SERVER_WARMUP" --phases "$PHASES" --out "$OUT/other" \
+    || echo "bench other: problems found (exit $?)"
+  echo "$OTHER_URL" > "$OUT/other/url.txt"
 fi
 mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
 

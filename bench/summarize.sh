@@ -4,7 +4,7 @@ set -euo pipefail
 D=$1
 PG=$D/pgbench.txt
 runs=()
-for r in embedded external external-generic; do [ -f "$D/$r/results.json" ] && runs+=("$r"); done
+for r in embedded external external-generic other; do [ -f "$D/$r/results.json" ] && runs+=("$r"); done
 levels=$(jq -r '[.options.concurrency[]] | map(tostring) | join(" ")' "$D/${runs[0]}/results.json")
 
 raw() {  # raw <label> <script> <clients> → tps
@@ -41,7 +41,7 @@ echo
 
 for r in "${runs[@]}"; do
   J=$D/$r/results.json
-  echo "## keydir over HTTP, $r PostgreSQL"
+  if [ "$r" = other ]; then echo "## The other server over HTTP: $(cat "$D/other/url.txt" 2>/dev/null)"; else echo "## keydir over HTTP, $r PostgreSQL"; fi
   echo
   echo "| phase | clients | req/s | keys/s | p50 ms | p90 ms | p99 ms | max ms | errors | empty claims | server CPU ms/req (keydir + PG) | bench CPU ms/req | keydir RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -59,6 +59,7 @@ echo
 echo "| keydir on | clients | keydir claims/s | raw claim tps (as keydir sends it) | ratio | raw claim-generic tps (plan cached) | ratio | server CPU ms/claim | raw PG CPU ms/tx (claim, claim-generic) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${runs[@]}"; do
+  [ "$r" = other ] && continue
   label=pg15; [ "$r" = embedded ] && grep -q '^embedded claim' "$PG" && label=embedded
   for c in $levels; do
     k=$(lvl "$r" claim "$c" .requests_per_s)
@@ -74,6 +75,7 @@ echo "## Targets (issue 8)"
 echo
 for r in "${runs[@]}"; do
   J=$D/$r/results.json
+  [ "$r" = other ] && continue
   [ "$(jq '[.levels[].phase] | index("upload") != null' "$J")" = true ] || continue
   label=pg15; [ "$r" = embedded ] && grep -q '^embedded claim' "$PG" && label=embedded
   raw16=$(raw "$label" claim 16); gen16=$(raw "$label" claim-generic 16)
@@ -112,6 +114,39 @@ if [ -f "$D/external-generic/results.json" ]; then
       "$(awk -v a="$a" -v b="$b" 'BEGIN{ if (a > 0) printf "%.2f", b / a; else printf "–" }')" \
       "$(lvl external "$ph" "$c" '.latency_ms.p99')" "$(lvl external-generic "$ph" "$c" '.latency_ms.p99')" \
       "$(lvl external "$ph" "$c" '.server.cpu_ms_per_request')" "$(lvl external-generic "$ph" "$c" '.server.cpu_ms_per_request')"
+  done
+  echo
+fi
+
+if [ -f "$D/alternation.txt" ]; then
+  echo "## Single-device claims: keydir against the raw statement, alternated (external PostgreSQL 15)"
+  echo
+  echo "Each level: pgbench on the raw claim statement, then keydir's bench, round after round. The raw figures' spread over the rounds shows how noisy the machine was; the ratio is the median of each round's keydir / raw."
+  echo
+  echo "| clients | raw tps per round | keydir claims/s per round | keydir / raw, median | raw spread (max / min) |"
+  echo "|---:|---|---|---:|---:|"
+  for c in $levels; do
+    python3 - "$D/alternation.txt" "$c" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if not l.startswith("#") and l.split()[1] == sys.argv[2]]
+if rows:
+    raw, k = [float(r[2]) for r in rows], [float(r[3]) for r in rows]
+    ratio = statistics.median(b / a for a, b in zip(raw, k))
+    print(f"| {sys.argv[2]} | {', '.join(f'{x:.0f}' for x in raw)} | {', '.join(f'{x:.0f}' for x in k)} | {100 * ratio:.0f}% | {max(raw) / min(raw):.2f} |")
+PY
+  done
+  echo
+fi
+
+if [ -f "$D/other/results.json" ] && [ -f "$D/external/results.json" ]; then
+  echo "## keydir (external PostgreSQL 15) against the other server, same bench, same run"
+  echo
+  echo "| phase | clients | keydir req/s | other req/s | keydir p99 ms | other p99 ms | keydir server CPU ms/req | other server CPU ms/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  jq -r '.levels[] | "\(.phase) \(.concurrency)"' "$D/other/results.json" | while read -r ph c; do
+    printf '| %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n' "$ph" "$c" "$(lvl external "$ph" "$c" .requests_per_s)" \
+      "$(lvl other "$ph" "$c" .requests_per_s)" "$(lvl external "$ph" "$c" .latency_ms.p99)" "$(lvl other "$ph" "$c" .latency_ms.p99)" \
+      "$(lvl external "$ph" "$c" '.server.cpu_ms_per_request // "–"')" "$(lvl other "$ph" "$c" '.server.cpu_ms_per_request // "–"')"
   done
   echo
 fi
