@@ -121,18 +121,27 @@ fi
 if [ -f "$D/alternation.txt" ]; then
   echo "## Single-device claims: keydir against the raw statement, alternated (external PostgreSQL 15)"
   echo
-  echo "Each level: pgbench on the raw claim statement, then keydir's bench, round after round. The raw figures' spread over the rounds shows how noisy the machine was; the ratio is the median of each round's keydir / raw."
+  echo "Each level: pgbench on the raw claim statement, then keydir's bench, round after round. The raw figures' spread over the rounds shows how noisy the machine was; the ratio is the median of each round's keydir / raw. The bench client's CPU per claim shows whether the client (a new JVM each time) was still warming up."
   echo
-  echo "| clients | raw tps per round | keydir claims/s per round | keydir / raw, median | raw spread (max / min) |"
-  echo "|---:|---|---|---:|---:|"
+  echo "| clients | raw tps per round | keydir claims/s per round | keydir / raw, median | raw spread (max / min) | bench client CPU ms/claim | server CPU ms/claim |"
+  echo "|---:|---|---|---:|---:|---|---|"
   for c in $levels; do
-    python3 - "$D/alternation.txt" "$c" <<'PY'
-import statistics, sys
+    python3 - "$D/alternation.txt" "$c" "$D/alternate" <<'PY'
+import json, os, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if not l.startswith("#") and l.split()[1] == sys.argv[2]]
+def cpu(r, side):
+    f = os.path.join(sys.argv[3], f"{r[0]}-{r[1]}", "results.json")
+    try:
+        lv = json.load(open(f))["levels"][0]
+        v = lv["client"]["cpu_ms_per_request"] if side == "client" else lv["server"].get("cpu_ms_per_request")
+        return "–" if v is None else f"{v:.3f}"
+    except (OSError, KeyError, IndexError, ValueError):
+        return "–"
 if rows:
     raw, k = [float(r[2]) for r in rows], [float(r[3]) for r in rows]
     ratio = statistics.median(b / a for a, b in zip(raw, k))
-    print(f"| {sys.argv[2]} | {', '.join(f'{x:.0f}' for x in raw)} | {', '.join(f'{x:.0f}' for x in k)} | {100 * ratio:.0f}% | {max(raw) / min(raw):.2f} |")
+    print(f"| {sys.argv[2]} | {', '.join(f'{x:.0f}' for x in raw)} | {', '.join(f'{x:.0f}' for x in k)} | {100 * ratio:.0f}% | {max(raw) / min(raw):.2f}"
+          f" | {', '.join(cpu(r, 'client') for r in rows)} | {', '.join(cpu(r, 'server') for r in rows)} |")
 PY
   done
   echo
