@@ -8,7 +8,7 @@ import org.keydir.federation.Backoff;
 import org.keydir.federation.FederatedServers;
 import org.keydir.federation.FederationClient;
 import org.keydir.federation.OutboundHttp;
-import org.keydir.federation.OwnKeys;
+import org.keydir.serverkeys.OwnKeys;
 import org.keydir.federation.PeerKeys;
 import org.keydir.federation.ServerResolver;
 import org.keydir.store.PeerKeyStore;

@@ -32,7 +32,7 @@ final class HostParts {
   private HostParts() {}
 
   static Routes.HostMode wire(Vertx vertx, Pool pool, DatabaseUrl url, KeydirConfig config, Clock clock,
-                              org.keydir.federation.FederationClient federation, org.keydir.keys.KeyQueries queries,
+                              org.keydir.federation.FederationClient federation, org.keydir.usecases.KeyQueries queries,
                               Optional<org.keydir.metrics.Metrics> metrics) {
     KeydirConfig.Auth auth = config.auth();
     Optional<DelegatedAuthentication> delegated = Optional.empty();

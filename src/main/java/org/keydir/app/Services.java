@@ -3,22 +3,22 @@ package org.keydir.app;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
-import org.keydir.admin.AuditLog;
-import org.keydir.admin.DeviceAdmin;
+import org.keydir.usecases.AuditLog;
+import org.keydir.usecases.DeviceAdmin;
 import org.keydir.config.KeydirConfig;
 import org.keydir.keys.ClaimedKey;
-import org.keydir.keys.KeyClaims;
-import org.keydir.keys.KeyQueries;
-import org.keydir.keys.KeyResets;
-import org.keydir.keys.KeyUploads;
-import org.keydir.keys.OneTimeKeyListing;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
+import org.keydir.usecases.KeyResets;
+import org.keydir.usecases.KeyUploads;
+import org.keydir.usecases.OneTimeKeyListing;
 import org.keydir.keys.RemoteLimits;
 import org.keydir.keys.RemoteServers;
 import org.keydir.keys.UploadLimits;
 import org.keydir.store.AuditStore;
 import org.keydir.store.ClaimStore;
-import org.keydir.keys.CrossSigningUploads;
-import org.keydir.keys.SignatureUploads;
+import org.keydir.usecases.CrossSigningUploads;
+import org.keydir.usecases.SignatureUploads;
 import org.keydir.store.KeySignatureStore;
 import org.keydir.store.CrossSigningKeyStore;
 import org.keydir.store.Database;
@@ -28,13 +28,14 @@ import org.keydir.store.DeviceStore;
 import org.keydir.store.FallbackKeyStore;
 import org.keydir.store.OneTimeKeyStore;
 import org.keydir.store.TokenStore;
+import org.keydir.usecases.LocalTokens;
 
 /** The domain services over one database: built once, used by the HTTP server and by the CLI. */
-public record Services(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
+public record Services(Database database, LocalTokens tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                        KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
                        OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures,
-                       org.keydir.admin.CrossSigningAdmin crossSigningAdmin,
-                       org.keydir.keys.DeviceListChanges deviceListChanges) {
+                       org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
+                       org.keydir.usecases.DeviceListChanges deviceListChanges) {
 
   public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
     return wire(database, config, clock, remote, claimed -> { });
@@ -58,7 +59,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
         ? tracking.on(pool, clock) : org.keydir.keys.QueryTracking.NONE;
     RemoteLimits remoteLimits = new RemoteLimits(config.federation().maxServersPerRequest(),
         config.federation().requestTimeoutMs());
-    return new Services(database, tokens,
+    return new Services(database, new LocalTokens(pool, tokens),
         new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists,
             tracking),
             server, clock, !config.auth().delegated()),
@@ -76,7 +77,7 @@ public record Services(Database database, TokenStore tokens, DeviceAdmin deviceA
             new KeySignatureStore(), audit, config.crossSigning().approvalUrl()),
         new SignatureUploads(pool, server, deviceKeys, new CrossSigningKeyStore(), new KeySignatureStore(), deviceLists,
             clock),
-        new org.keydir.admin.CrossSigningAdmin(pool, approvals, audit, server, clock),
-        new org.keydir.keys.DeviceListChanges(pool, deviceLists));
+        new org.keydir.usecases.CrossSigningAdmin(pool, approvals, audit, server, clock),
+        new org.keydir.usecases.DeviceListChanges(pool, deviceLists));
   }
 }

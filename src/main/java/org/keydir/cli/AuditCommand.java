@@ -3,8 +3,8 @@ package org.keydir.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.util.Optional;
-import org.keydir.admin.AdminJson;
-import org.keydir.admin.AuditLog;
+import org.keydir.usecases.AdminJson;
+import org.keydir.usecases.AuditLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,7 @@ package org.keydir.cli;
 
 import java.time.Instant;
 import java.util.TreeMap;
-import org.keydir.admin.DeviceView;
+import org.keydir.usecases.DeviceView;
 import org.keydir.admin.ResetReport;
 
 /** Human-readable renderings for the CLI. */

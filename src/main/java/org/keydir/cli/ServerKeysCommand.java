@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.keydir.serverkeys.Op;
-import org.keydir.serverkeys.ServerKeyAdmin;
+import org.keydir.usecases.ServerKeyAdmin;
 import org.keydir.store.ServerKeyStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

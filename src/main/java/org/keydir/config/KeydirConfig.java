@@ -363,13 +363,13 @@ public record KeydirConfig(
       policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval, publishedValidity);
     }
 
-    public org.keydir.serverkeys.RotationConfig policy() {
+    public org.keydir.config.RotationConfig policy() {
       return policy(pendingDuration, rotationPeriod, expiredRetention, refreshInterval, publishedValidity);
     }
 
-    private static org.keydir.serverkeys.RotationConfig policy(String pending, String period, String retention,
+    private static org.keydir.config.RotationConfig policy(String pending, String period, String retention,
                                                                 String refresh, String validity) {
-      return new org.keydir.serverkeys.RotationConfig(Durations.parse(pending, "rotation.pending_duration"),
+      return new org.keydir.config.RotationConfig(Durations.parse(pending, "rotation.pending_duration"),
           Durations.parse(period, "rotation.rotation_period"), Durations.parse(retention, "rotation.expired_retention"),
           Durations.parse(refresh, "rotation.refresh_interval"), Durations.parse(validity, "rotation.published_validity"));
     }

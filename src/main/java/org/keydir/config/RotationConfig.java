@@ -1,7 +1,6 @@
-package org.keydir.serverkeys;
+package org.keydir.config;
 
 import java.time.Duration;
-import org.keydir.config.ConfigException;
 
 /**
  * The rotation policy's knobs (docs/server-keys.md explains the defaults):

@@ -1,5 +1,7 @@
 package org.keydir.federation;
 
+import org.keydir.serverkeys.OwnKeys;
+import org.keydir.serverkeys.SigningKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.keydir.crypto.CanonicalJson;
 import org.keydir.keys.DeviceListChange;
-import org.keydir.keys.KeyQueries;
+import org.keydir.usecases.KeyQueries;
 import org.keydir.keys.QueriedDevice;
 import org.keydir.store.OutboxStore;
 

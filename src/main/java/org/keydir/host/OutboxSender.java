@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.keydir.federation.FederationClient;
-import org.keydir.keys.KeyQueries;
+import org.keydir.usecases.KeyQueries;
 import org.keydir.store.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

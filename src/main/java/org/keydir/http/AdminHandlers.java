@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import org.keydir.admin.AdminJson;
-import org.keydir.admin.AuditLog;
-import org.keydir.admin.DeviceAdmin;
+import org.keydir.usecases.AdminJson;
+import org.keydir.usecases.AuditLog;
+import org.keydir.usecases.DeviceAdmin;
 import org.keydir.keys.JsonFields;
 import org.keydir.keys.KeydirException;
 
@@ -18,9 +18,9 @@ final class AdminHandlers {
   private final DeviceAdmin devices;
   private final AuditLog auditLog;
 
-  private final org.keydir.admin.CrossSigningAdmin crossSigning;
+  private final org.keydir.usecases.CrossSigningAdmin crossSigning;
 
-  AdminHandlers(DeviceAdmin devices, AuditLog auditLog, org.keydir.admin.CrossSigningAdmin crossSigning) {
+  AdminHandlers(DeviceAdmin devices, AuditLog auditLog, org.keydir.usecases.CrossSigningAdmin crossSigning) {
     this.crossSigning = crossSigning;
     this.devices = devices;
     this.auditLog = auditLog;
@@ -51,14 +51,14 @@ final class AdminHandlers {
   }
 
   /** Shared by the admin and the internal API: parse {for_ms?}, open the window, render it. */
-  static Future<JsonNode> allowReplacement(org.keydir.admin.CrossSigningAdmin crossSigning, String actor,
+  static Future<JsonNode> allowReplacement(org.keydir.usecases.CrossSigningAdmin crossSigning, String actor,
                                            RoutingContext ctx) {
     JsonNode body = ctx.body().length() == 0 ? JsonNodeFactory.instance.objectNode() : JsonBodies.object(ctx);
     JsonNode forMs = body.get("for_ms");
     if (forMs != null && !forMs.canConvertToLong()) throw KeydirException.badJson("'for_ms' must be an integer");
     String user = ctx.pathParam("userId");
     return crossSigning.allowReplacement(actor, user,
-            forMs == null ? org.keydir.admin.CrossSigningAdmin.DEFAULT_WINDOW_MS : forMs.asLong())
+            forMs == null ? org.keydir.usecases.CrossSigningAdmin.DEFAULT_WINDOW_MS : forMs.asLong())
         .map(until -> JsonNodeFactory.instance.objectNode().put("user_id", user).put("expires_ts", until));
   }
 

@@ -10,13 +10,13 @@ import java.time.Instant;
 import java.util.List;
 import org.keydir.crypto.CanonicalJson;
 import org.keydir.keys.ClaimRequest;
-import org.keydir.keys.KeyClaims;
-import org.keydir.keys.KeyQueries;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
 import org.keydir.keys.QueryRequest;
-import org.keydir.serverkeys.KeyRing;
-import org.keydir.serverkeys.KeyResponse;
+import org.keydir.usecases.KeyRing;
+import org.keydir.usecases.KeyResponse;
 import org.keydir.serverkeys.PublishedKeys;
-import org.keydir.serverkeys.RotationConfig;
+import org.keydir.config.RotationConfig;
 
 /** Server-server endpoints: our published keys, and peers' key queries and claims for our users. */
 final class FederationHandlers {

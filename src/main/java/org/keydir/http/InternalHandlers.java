@@ -7,8 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.keydir.admin.CrossSigningAdmin;
-import org.keydir.admin.DeviceAdmin;
+import org.keydir.usecases.CrossSigningAdmin;
+import org.keydir.usecases.DeviceAdmin;
 import org.keydir.auth.Caller;
 import org.keydir.auth.MatrixIds;
 import org.keydir.host.DeviceListFeed;
@@ -90,7 +90,7 @@ final class InternalHandlers {
   Future<JsonNode> deleteDevice(RoutingContext ctx) {
     Caller d = device(ctx.pathParam("userId"), ctx.pathParam("deviceId"));
     return devices.delete(ACTOR, d.userId(), d.deviceId())
-        .map(report -> (JsonNode) ((ObjectNode) org.keydir.admin.AdminJson.reset(report)).put("deleted", true))
+        .map(report -> (JsonNode) ((ObjectNode) org.keydir.usecases.AdminJson.reset(report)).put("deleted", true))
         .recover(e -> e instanceof KeydirException k && k.kind() == KeydirException.Kind.NOT_FOUND
             ? Future.succeededFuture(JsonNodeFactory.instance.objectNode().put("deleted", false)) : Future.failedFuture(e))
         .compose(body -> notices.invalidateDevice(d.userId(), d.deviceId()).map(body));

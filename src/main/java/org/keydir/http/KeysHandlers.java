@@ -7,12 +7,12 @@ import org.keydir.auth.Caller;
 import org.keydir.keys.KeydirException;
 import org.keydir.keys.ClaimRequest;
 import org.keydir.keys.CrossSigningUpload;
-import org.keydir.keys.CrossSigningUploads;
-import org.keydir.keys.KeyClaims;
-import org.keydir.keys.KeyQueries;
-import org.keydir.keys.KeyUploads;
+import org.keydir.usecases.CrossSigningUploads;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
+import org.keydir.usecases.KeyUploads;
 import org.keydir.keys.QueryRequest;
-import org.keydir.keys.SignatureUploads;
+import org.keydir.usecases.SignatureUploads;
 import org.keydir.keys.UploadRequest;
 
 /** {@code /_matrix/client/v3/keys/{upload,query,claim}}: parse → domain → render. */

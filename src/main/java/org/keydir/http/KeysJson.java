@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.keydir.crypto.CanonicalJson;
 import org.keydir.keys.ClaimedKey;
-import org.keydir.keys.KeyClaims;
-import org.keydir.keys.KeyQueries;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
 import org.keydir.keys.QueriedDevice;
 import org.keydir.keys.RemoteFailure;
 

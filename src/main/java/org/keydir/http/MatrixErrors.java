@@ -79,10 +79,9 @@ public final class MatrixErrors {
       LOG.warn("request {}: database unavailable: {}", requestId, t.toString());
       return new Reply(503, "M_UNKNOWN", "database unavailable, try again later", RETRY_SOON_MS);
     }
-    if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
-      // SQLSTATE class 22 (data exception: e.g. a NUL character, a number out of range) comes from a
-      // client value that validation let through: the client's fault, answered 400, logged to fix.
-      LOG.warn("request {}: database refused a client value: {}", requestId, pg.getMessage());
+    if (DatabaseErrors.isRefusedValue(t)) {
+      // a client value that validation let through: the client's fault, answered 400, logged to fix
+      LOG.warn("request {}: database refused a client value: {}", requestId, t.getMessage());
       return Reply.of(400, "M_INVALID_PARAM", "the request holds a value that cannot be stored");
     }
     if (isHttpDecoderFailure(t)) {

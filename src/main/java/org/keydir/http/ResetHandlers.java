@@ -8,8 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.keydir.auth.Caller;
-import org.keydir.keys.KeyResets;
-import org.keydir.keys.OneTimeKeyListing;
+import org.keydir.usecases.KeyResets;
+import org.keydir.usecases.OneTimeKeyListing;
 import org.keydir.keys.ResetRequest;
 
 /** MSC4162 {@code /keys/reset} and keydir's desync listing of the caller's one-time key ids. */

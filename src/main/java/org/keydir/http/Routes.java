@@ -10,33 +10,33 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.keydir.federation.FederationAuth;
-import org.keydir.serverkeys.KeyRing;
-import org.keydir.serverkeys.RotationConfig;
-import org.keydir.serverkeys.ServerKeyAdmin;
+import org.keydir.usecases.KeyRing;
+import org.keydir.config.RotationConfig;
+import org.keydir.usecases.ServerKeyAdmin;
 import io.vertx.ext.web.Router;
-import org.keydir.keys.CrossSigningUploads;
+import org.keydir.usecases.CrossSigningUploads;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.keydir.admin.AuditLog;
-import org.keydir.admin.DeviceAdmin;
-import org.keydir.keys.KeyResets;
-import org.keydir.keys.OneTimeKeyListing;
-import org.keydir.keys.KeyClaims;
-import org.keydir.keys.KeyQueries;
-import org.keydir.keys.KeyUploads;
+import org.keydir.usecases.AuditLog;
+import org.keydir.usecases.DeviceAdmin;
+import org.keydir.usecases.KeyResets;
+import org.keydir.usecases.OneTimeKeyListing;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
+import org.keydir.usecases.KeyUploads;
 import org.keydir.metrics.Metrics;
 import org.keydir.store.Database;
-import org.keydir.store.TokenStore;
+import org.keydir.usecases.LocalTokens;
 
 /** Every route keydir serves, in one place. */
 public final class Routes {
-  public record Deps(Database database, TokenStore tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
+  public record Deps(Database database, LocalTokens tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
                      KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
                      OneTimeKeyListing listing, RateLimiter rateLimiter, String adminToken, long maxBodyBytes,
                      KeyRing keyRing, RotationConfig rotation, FederationAuth federationAuth,
                      ServerKeyAdmin serverKeyAdmin, Clock clock, Optional<Metrics> metrics,
                      FederationRateLimiter federationRateLimiter, CrossSigningUploads crossSigning,
-                     org.keydir.keys.SignatureUploads signatures, org.keydir.admin.CrossSigningAdmin crossSigningAdmin,
-                     org.keydir.keys.DeviceListChanges deviceListChanges, HostMode hostMode) {}
+                     org.keydir.usecases.SignatureUploads signatures, org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
+                     org.keydir.usecases.DeviceListChanges deviceListChanges, HostMode hostMode) {}
 
   /**
    * What host mode changes: who checks client tokens (empty: keydir's own), whether keydir
@@ -98,7 +98,7 @@ public final class Routes {
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
     Handler<RoutingContext> clientAuth = deps.hostMode().delegatedAuth()
         .<Handler<RoutingContext>>map(DelegatedAuth::new)
-        .orElseGet(() -> new ClientAuth(deps.database().pool(), deps.tokens()));
+        .orElseGet(() -> new ClientAuth(deps.tokens()));
 
     AccountHandlers account = new AccountHandlers();
     router.get("/_matrix/client/v3/account/whoami").handler(clientAuth).handler(deps.rateLimiter())

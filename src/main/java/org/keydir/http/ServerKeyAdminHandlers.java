@@ -8,7 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import org.keydir.serverkeys.Op;
-import org.keydir.serverkeys.ServerKeyAdmin;
+import org.keydir.usecases.ServerKeyAdmin;
 
 /** {@code /_keydir/admin/v1/server_keys}: list (never private material), rotate early, revoke. */
 final class ServerKeyAdminHandlers {

@@ -20,7 +20,7 @@ public final class ApprovalRequired extends RuntimeException {
     this.approvalUrl = approvalUrl;
   }
 
-  static ApprovalRequired forUser(String userId, String approvalUrl) {
+  public static ApprovalRequired forUser(String userId, String approvalUrl) {
     byte[] b = new byte[18];
     RANDOM.nextBytes(b);
     return new ApprovalRequired("replacing the cross-signing keys of " + userId + " needs the operator's approval",

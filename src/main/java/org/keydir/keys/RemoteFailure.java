@@ -6,7 +6,7 @@ package org.keydir.keys;
  * ports exist, what a connection error said).
  */
 public record RemoteFailure(int status, String message) {
-  static RemoteFailure of(Throwable t) {
+  public static RemoteFailure of(Throwable t) {
     if (t instanceof RemoteServers.Failure f) return new RemoteFailure(f.status(), f.publicMessage());
     if (t instanceof java.util.concurrent.TimeoutException) return new RemoteFailure(504, "timed out");
     return new RemoteFailure(503, "unreachable");

@@ -4,7 +4,7 @@ package org.keydir.keys;
 public record RemoteLimits(int maxServers, long maxTimeoutMs) {
   public static final RemoteLimits NONE = new RemoteLimits(Integer.MAX_VALUE, Long.MAX_VALUE);
 
-  long timeout(long requestedMs) {
+  public long timeout(long requestedMs) {
     return Math.max(1, Math.min(requestedMs, maxTimeoutMs));
   }
 }

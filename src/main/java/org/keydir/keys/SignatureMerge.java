@@ -6,16 +6,16 @@ import java.util.List;
 import org.keydir.crypto.CanonicalJson;
 
 /** Adds stored signatures to a key's JSON as uploaded (pure): signatures never replace the object. */
-final class SignatureMerge {
+public final class SignatureMerge {
   private SignatureMerge() {}
 
-  static String into(String json, List<KeySignature> sigs) {
+  public static String into(String json, List<KeySignature> sigs) {
     if (sigs.isEmpty()) return json;
     return merged((ObjectNode) CanonicalJson.parse(json), sigs);
   }
 
   /** A cross-signing key: of {@code candidates}, the signatures whose target is this key's public key. */
-  static String intoCrossSigningKey(String json, List<KeySignature> candidates) {
+  public static String intoCrossSigningKey(String json, List<KeySignature> candidates) {
     if (candidates.isEmpty()) return json;
     ObjectNode o = (ObjectNode) CanonicalJson.parse(json);
     var keys = o.path("keys").properties().iterator();

@@ -8,8 +8,6 @@ import java.util.Base64;
 import java.util.List;
 import org.keydir.config.ConfigException;
 import org.keydir.crypto.Ed25519;
-import org.keydir.federation.OwnKeys;
-import org.keydir.federation.SigningKey;
 
 /**
  * {@code server_keys.mode: host}: keydir signs federation requests with the homeserver's own key,

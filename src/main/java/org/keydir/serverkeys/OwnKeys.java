@@ -1,4 +1,4 @@
-package org.keydir.federation;
+package org.keydir.serverkeys;
 
 /** This server's identity for federation: its name and the key it signs outgoing requests with. */
 public interface OwnKeys {

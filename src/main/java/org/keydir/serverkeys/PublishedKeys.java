@@ -1,5 +1,6 @@
 package org.keydir.serverkeys;
 
+import org.keydir.config.RotationConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.keydir.serverkeys;
 
+import org.keydir.config.RotationConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -14,7 +14,7 @@ public record ServerKey(String keyId, KeyState state, Instant createdAt, Instant
     return new ServerKey(keyId, KeyState.PENDING, at, null, null, null, early);
   }
 
-  ServerKey activate(Instant at) {
+  public ServerKey activate(Instant at) {
     return new ServerKey(keyId, KeyState.ACTIVE, createdAt, at, null, null, early);
   }
 

@@ -50,6 +50,14 @@ public final class DatabaseErrors {
         isUnavailable(t) ? org.keydir.keys.KeydirException.unavailable("database unavailable", t) : t);
   }
 
+  /**
+   * SQLSTATE class 22 (data exception: e.g. a NUL character, a number out of range): the database
+   * refused a value, which only a client can have sent.
+   */
+  public static boolean isRefusedValue(Throwable t) {
+    return t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
+  }
+
   /** SQLSTATE class 08 (connection exception) and 57P01..57P03 (server shutting down / starting). */
   private static boolean isUnavailableState(String state) {
     return state != null && (state.startsWith("08") || state.startsWith("57P"));

@@ -1,5 +1,6 @@
-package org.keydir.admin;
+package org.keydir.usecases;
 
+import org.keydir.admin.AuditEntry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;

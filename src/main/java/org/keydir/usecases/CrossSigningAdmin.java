@@ -1,5 +1,6 @@
-package org.keydir.admin;
+package org.keydir.usecases;
 
+import org.keydir.admin.AuditEntry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

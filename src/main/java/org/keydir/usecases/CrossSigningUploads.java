@@ -1,5 +1,11 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.ApprovalRequired;
+import org.keydir.keys.CrossSigningKey;
+import org.keydir.keys.CrossSigningPlanner;
+import org.keydir.keys.CrossSigningUpload;
+import org.keydir.keys.DeviceListChange;
+import org.keydir.keys.StoredCrossSigningKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;

@@ -1,5 +1,8 @@
-package org.keydir.admin;
+package org.keydir.usecases;
 
+import org.keydir.admin.AuditEntry;
+import org.keydir.admin.CreatedDevice;
+import org.keydir.admin.ResetReport;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;

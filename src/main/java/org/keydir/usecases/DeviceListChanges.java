@@ -1,5 +1,6 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.DeviceListToken;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;

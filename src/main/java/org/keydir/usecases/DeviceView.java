@@ -1,4 +1,4 @@
-package org.keydir.admin;
+package org.keydir.usecases;
 
 import java.util.Map;
 import java.util.Optional;

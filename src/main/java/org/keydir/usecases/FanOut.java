@@ -1,5 +1,6 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.RemoteFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,12 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.ClaimRequest;
+import org.keydir.keys.ClaimedKey;
+import org.keydir.keys.DeviceAlgorithm;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.RemoteFailure;
+import org.keydir.keys.RemoteLimits;
+import org.keydir.keys.RemoteServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

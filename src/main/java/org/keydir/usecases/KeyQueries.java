@@ -1,5 +1,16 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.CrossSigningKey;
+import org.keydir.keys.KeySignature;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.QueriedDevice;
+import org.keydir.keys.QueryRequest;
+import org.keydir.keys.QueryTracking;
+import org.keydir.keys.RemoteFailure;
+import org.keydir.keys.RemoteLimits;
+import org.keydir.keys.RemoteServers;
+import org.keydir.keys.SignatureMerge;
+import org.keydir.keys.StoredCrossSigningKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

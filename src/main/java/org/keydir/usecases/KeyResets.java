@@ -1,5 +1,8 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.KeyId;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.ResetRequest;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;

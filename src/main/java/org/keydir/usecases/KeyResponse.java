@@ -1,5 +1,7 @@
-package org.keydir.serverkeys;
+package org.keydir.usecases;
 
+import org.keydir.serverkeys.PublishedKeys;
+import org.keydir.serverkeys.ServerKey;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;

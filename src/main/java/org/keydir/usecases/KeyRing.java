@@ -1,5 +1,9 @@
-package org.keydir.serverkeys;
+package org.keydir.usecases;
 
+import org.keydir.config.RotationConfig;
+import org.keydir.serverkeys.KeyState;
+import org.keydir.serverkeys.PublishedKeys;
+import org.keydir.serverkeys.ServerKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
@@ -8,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.keydir.crypto.SecretBox;
-import org.keydir.federation.OwnKeys;
-import org.keydir.federation.SigningKey;
+import org.keydir.serverkeys.OwnKeys;
+import org.keydir.serverkeys.SigningKey;
 import org.keydir.store.ServerKeyStore;
 
 /**

@@ -1,5 +1,13 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.DeviceListChange;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.StoredDeviceState;
+import org.keydir.keys.UploadLimits;
+import org.keydir.keys.UploadPlan;
+import org.keydir.keys.UploadPlanner;
+import org.keydir.keys.UploadRequest;
+import org.keydir.keys.UploadedKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;

@@ -1,5 +1,6 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.KeydirException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;

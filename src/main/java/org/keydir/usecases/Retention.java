@@ -1,5 +1,6 @@
-package org.keydir.lifecycle;
+package org.keydir.usecases;
 
+import org.keydir.lifecycle.RetentionPolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;

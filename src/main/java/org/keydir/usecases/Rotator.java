@@ -1,5 +1,10 @@
-package org.keydir.serverkeys;
+package org.keydir.usecases;
 
+import org.keydir.config.RotationConfig;
+import org.keydir.serverkeys.KeyState;
+import org.keydir.serverkeys.Op;
+import org.keydir.serverkeys.RotationPolicy;
+import org.keydir.serverkeys.ServerKey;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;

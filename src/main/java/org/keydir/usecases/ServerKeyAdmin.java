@@ -1,5 +1,7 @@
-package org.keydir.serverkeys;
+package org.keydir.usecases;
 
+import org.keydir.serverkeys.Op;
+import org.keydir.serverkeys.ServerKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package org.keydir.serverkeys;
+package org.keydir.usecases;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;

@@ -1,5 +1,10 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.DeviceListChange;
+import org.keydir.keys.KeySignature;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.SignaturePlanner;
+import org.keydir.keys.StoredCrossSigningKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

@@ -23,7 +23,8 @@ class ReadmeCliExamplesTest {
   @Test
   void every_cli_example_in_the_readme_runs_as_written() throws Exception {
     String readme = Files.readString(Path.of("README.md"));
-    String section = readme.substring(readme.indexOf("## Operator tools"), readme.indexOf("## Server signing keys"));
+    int start = readme.indexOf("## Operator tools");
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 3));
     List<String> examples = section.lines().filter(l -> l.startsWith("    ./keydir ")).map(String::strip)
         .map(l -> l.replaceAll("\\s+#.*$", "")).toList();
     assertThat(examples).hasSizeGreaterThanOrEqualTo(5);

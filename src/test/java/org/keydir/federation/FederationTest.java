@@ -1,5 +1,6 @@
 package org.keydir.federation;
 
+import org.keydir.serverkeys.SigningKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package org.keydir.keys;
 
+import org.keydir.usecases.KeyClaims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.keydir.keys.KeysApi.UPLOAD;
 import static org.keydir.keys.KeysApi.ok;

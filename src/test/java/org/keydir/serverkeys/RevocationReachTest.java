@@ -1,5 +1,6 @@
 package org.keydir.serverkeys;
 
+import org.keydir.config.RotationConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

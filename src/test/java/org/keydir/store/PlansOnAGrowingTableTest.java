@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-import org.keydir.lifecycle.StatisticsKeeper;
+import org.keydir.usecases.StatisticsKeeper;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
 

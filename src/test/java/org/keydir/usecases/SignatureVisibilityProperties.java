@@ -1,5 +1,6 @@
-package org.keydir.keys;
+package org.keydir.usecases;
 
+import org.keydir.keys.KeySignature;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
