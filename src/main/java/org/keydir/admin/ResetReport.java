@@ -4,5 +4,8 @@ import java.util.List;
 import org.keydir.keys.KeyId;
 
 /** What an admin reset or a device deletion removed. */
-public record ResetReport(int oneTimeKeysDeleted, List<KeyId> fallbackKeysDeleted, boolean deviceKeysDeleted,
-                          int accessTokensDeleted) {}
+public record ResetReport(
+    int oneTimeKeysDeleted,
+    List<KeyId> fallbackKeysDeleted,
+    boolean deviceKeysDeleted,
+    int accessTokensDeleted) {}

@@ -8,7 +8,10 @@ import org.keydir.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin token: from config/env, else generated once into {@code <data_dir>/admin_token} (mode 0600). */
+/**
+ * The admin token: from config/env, else generated once into {@code <data_dir>/admin_token} (mode
+ * 0600).
+ */
 final class AdminTokens {
   private static final Logger LOG = LoggerFactory.getLogger(AdminTokens.class);
 
@@ -21,7 +24,8 @@ final class AdminTokens {
     boolean existed = Files.exists(file);
     String token = PrivateFiles.readOrCreateSecret(file, AccessTokens::generate);
     if (!existed) {
-      LOG.warn("no admin_token configured: generated one into {} (set KEYDIR_ADMIN_TOKEN to choose it)",
+      LOG.warn(
+          "no admin_token configured: generated one into {} (set KEYDIR_ADMIN_TOKEN to choose it)",
           file.toAbsolutePath());
     }
     return token;

@@ -19,8 +19,12 @@ final class HttpVerticle extends VerticleBase {
 
   private final ConnectionGate connections;
 
-  HttpVerticle(java.util.function.Function<io.vertx.core.Vertx, io.vertx.ext.web.Router> routes, String host, int port,
-               long shutdownGraceMs, ConnectionGate connections) {
+  HttpVerticle(
+      java.util.function.Function<io.vertx.core.Vertx, io.vertx.ext.web.Router> routes,
+      String host,
+      int port,
+      long shutdownGraceMs,
+      ConnectionGate connections) {
     this.routes = routes;
     this.connections = connections;
     this.host = host;
@@ -30,16 +34,24 @@ final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(host).setPort(port).setCompressionSupported(false).setIdleTimeout(120)
-        // no h2c: with it, Vert.x sees a connection only after its first bytes, so idle ones escape the gate
-        .setHttp2ClearTextEnabled(false));
-    return server.connectionHandler(c -> connections.opened(vertx, c))
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setCompressionSupported(false)
+                .setIdleTimeout(120)
+                // no h2c: with it, Vert.x sees a connection only after its first bytes, so idle
+                // ones escape the gate
+                .setHttp2ClearTextEnabled(false));
+    return server
+        .connectionHandler(c -> connections.opened(vertx, c))
         // With a handshake handler set, Vert.x hands requests of an unknown HTTP version to the
         // request handler (else it answers an empty 501 itself); keydir serves no WebSockets.
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .requestHandler(new RequestGate(routes.apply(vertx), connections))
-        .invalidRequestHandler(new InvalidRequests()).listen();
+        .invalidRequestHandler(new InvalidRequests())
+        .listen();
   }
 
   /** Graceful: stop accepting, let in-flight requests finish (bounded), then close. */

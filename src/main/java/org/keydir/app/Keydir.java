@@ -1,51 +1,50 @@
 package org.keydir.app;
 
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.keydir.serverkeys.HostSigningKey;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.keydir.config.ConfigException;
 import org.keydir.config.KeydirConfig;
+import org.keydir.config.RotationConfig;
 import org.keydir.crypto.SecretBox;
 import org.keydir.federation.FederationAuth;
+import org.keydir.federation.PeerKeys;
 import org.keydir.http.ConnectionGate;
 import org.keydir.http.FederationRateLimiter;
-import org.keydir.usecases.Retention;
-import org.keydir.usecases.StatisticsKeeper;
-import org.keydir.store.RetentionStore;
-import org.keydir.store.StatisticsStore;
-import org.keydir.usecases.ServerKeyNotices;
-import org.keydir.federation.PeerKeys;
 import org.keydir.http.RateLimiter;
 import org.keydir.http.Routes;
 import org.keydir.metrics.Metrics;
-import org.keydir.usecases.KeyRing;
-import org.keydir.config.RotationConfig;
-import org.keydir.usecases.Rotator;
-import org.keydir.usecases.ServerKeyAdmin;
+import org.keydir.serverkeys.HostSigningKey;
 import org.keydir.store.AuditStore;
+import org.keydir.store.CitusLayout;
 import org.keydir.store.Database;
 import org.keydir.store.DatabaseAtStart;
-import org.keydir.store.CitusLayout;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
 import org.keydir.store.OneTimeKeyStore;
+import org.keydir.store.RetentionStore;
 import org.keydir.store.ServerKeyStore;
+import org.keydir.store.StatisticsStore;
+import org.keydir.usecases.KeyRing;
+import org.keydir.usecases.Retention;
+import org.keydir.usecases.Rotator;
+import org.keydir.usecases.ServerKeyAdmin;
+import org.keydir.usecases.ServerKeyNotices;
+import org.keydir.usecases.StatisticsKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running keydir process: the only place that calls constructors (wiring). Start order:
- * database (embedded or configured), migrations, pool, HTTP; all blocking work happens here,
- * on the calling thread, before any event loop serves a request. Stop order is the reverse.
+ * A running keydir process: the only place that calls constructors (wiring). Start order: database
+ * (embedded or configured), migrations, pool, HTTP; all blocking work happens here, on the calling
+ * thread, before any event loop serves a request. Stop order is the reverse.
  */
 public final class Keydir implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Keydir.class);
@@ -58,8 +57,14 @@ public final class Keydir implements AutoCloseable {
   private final int port;
   private final String adminToken;
 
-  private Keydir(KeydirConfig config, Optional<EmbeddedDatabase> embedded, Vertx vertx, Database database,
-                 String deploymentId, int port, String adminToken) {
+  private Keydir(
+      KeydirConfig config,
+      Optional<EmbeddedDatabase> embedded,
+      Vertx vertx,
+      Database database,
+      String deploymentId,
+      int port,
+      String adminToken) {
     this.config = config;
     this.embedded = embedded;
     this.vertx = vertx;
@@ -73,89 +78,184 @@ public final class Keydir implements AutoCloseable {
     long t0 = System.nanoTime();
     String adminToken = AdminTokens.resolve(config);
     SecretBox keyEncryption = KeyEncryptionKeys.resolve(config);
-    Optional<EmbeddedDatabase> embedded = config.database().embedded()
-        ? Optional.of(EmbeddedDatabase.start(config.dataPath())) : Optional.empty();
+    Optional<EmbeddedDatabase> embedded =
+        config.database().embedded()
+            ? Optional.of(EmbeddedDatabase.start(config.dataPath()))
+            : Optional.empty();
     Vertx vertx = null;
     try {
-      DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
-      if (embedded.isEmpty()) DatabaseAtStart.await(url, config.database().startupTimeoutMs(),
-          config.database().connectTimeoutMs());
+      DatabaseUrl url =
+          DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(config.database().url()));
+      if (embedded.isEmpty())
+        DatabaseAtStart.await(
+            url, config.database().startupTimeoutMs(), config.database().connectTimeoutMs());
       Migrations.apply(url, CitusLayout.Mode.of(config.database().citus()));
-      Optional<Metrics> metrics = config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
+      Optional<Metrics> metrics =
+          config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
       VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(false);
-      Vertx created = metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));
+      Vertx created =
+          metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));
       vertx = created;
       Database database = Database.connect(vertx, url, config.database());
       Clock clock = Clock.systemUTC();
       var pool = database.pool();
       RotationConfig rotation = config.rotation().policy();
       ServerKeyStore serverKeys = new ServerKeyStore();
-      Rotator rotator = new Rotator(pool, serverKeys, new AuditStore(), keyEncryption, rotation, clock);
+      Rotator rotator =
+          new Rotator(pool, serverKeys, new AuditStore(), keyEncryption, rotation, clock);
       KeyRing ring = new KeyRing(pool, serverKeys, keyEncryption, config.serverName());
       org.keydir.serverkeys.OwnKeys ownKeys = ring;
       if (config.serverKeys().host()) {
-        HostSigningKey hostKey = HostSigningKey.load(config.serverName(), Path.of(config.serverKeys().hostSigningKeyPath()));
+        HostSigningKey hostKey =
+            HostSigningKey.load(
+                config.serverName(), Path.of(config.serverKeys().hostSigningKeyPath()));
         ownKeys = hostKey;
-        LOG.info("signing federation requests with the homeserver's key {} (public key {}); not rotating, not "
-            + "publishing it", hostKey.signingKey().keyId(), hostKey.publicKeyBase64());
+        LOG.info(
+            "signing federation requests with the homeserver's key {} (public key {}); not rotating, not "
+                + "publishing it",
+            hostKey.signingKey().keyId(),
+            hostKey.publicKeyBase64());
       } else {
-        rotator.runOnce().await(30, TimeUnit.SECONDS);                 // bootstrap: the first key, if none
+        rotator.runOnce().await(30, TimeUnit.SECONDS); // bootstrap: the first key, if none
         loadKeyRing(ring);
         ServerKeyNotices.listen(vertx, url.options(), ring);
         long refreshMs = rotation.refreshInterval().toMillis();
-        vertx.setPeriodic(refreshMs, id -> rotator.runOnce()
-            .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
-            .eventually(() -> ring.refresh().onFailure(e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
+        vertx.setPeriodic(
+            refreshMs,
+            id ->
+                rotator
+                    .runOnce()
+                    .onFailure(e -> LOG.warn("signing key rotation round failed: {}", e.toString()))
+                    .eventually(
+                        () ->
+                            ring.refresh()
+                                .onFailure(
+                                    e -> LOG.warn("key ring refresh failed: {}", e.toString()))));
       }
 
-      FederationParts federation = FederationParts.wire(vertx, pool, config.federation(), clock, ownKeys);
+      FederationParts federation =
+          FederationParts.wire(vertx, pool, config.federation(), clock, ownKeys);
       PeerKeys peerKeys = federation.peerKeys();
-      metrics.ifPresent(m -> m.federationCaches(federation.resolver()::cachedServers, peerKeys::cachedServers,
-          peerKeys::recentKeyRequests, federation.backoff()::size, federation.outbound()::inFlight));
-      Services services = Services.wire(database, config, clock, federation.remote(),
-          claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
+      metrics.ifPresent(
+          m ->
+              m.federationCaches(
+                  federation.resolver()::cachedServers,
+                  peerKeys::cachedServers,
+                  peerKeys::recentKeyRequests,
+                  federation.backoff()::size,
+                  federation.outbound()::inFlight));
+      Services services =
+          Services.wire(
+              database,
+              config,
+              clock,
+              federation.remote(),
+              claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
       metrics.ifPresent(m -> sampleStock(created, pool, m, config.metrics().stockIntervalMs()));
-      Retention retention = new Retention(pool, new RetentionStore(), clock, config.limits().claimedKeyRetentionMs(),
-          config.audit().retentionMs(), config.cleanup().batchSize());
-      vertx.setPeriodic(config.cleanup().intervalMs(), id -> retention.runOnce()
-          .onFailure(e -> LOG.debug("retention round failed: {}", e.toString())));
-      if (!database.shards().isCitus()) {   // Citus plans on the coordinator from its own statistics
+      Retention retention =
+          new Retention(
+              pool,
+              new RetentionStore(),
+              clock,
+              config.limits().claimedKeyRetentionMs(),
+              config.audit().retentionMs(),
+              config.cleanup().batchSize());
+      vertx.setPeriodic(
+          config.cleanup().intervalMs(),
+          id ->
+              retention
+                  .runOnce()
+                  .onFailure(e -> LOG.debug("retention round failed: {}", e.toString())));
+      if (!database.shards().isCitus()) { // Citus plans on the coordinator from its own statistics
         StatisticsKeeper statistics = new StatisticsKeeper(pool, new StatisticsStore());
-        vertx.setPeriodic(StatisticsKeeper.INTERVAL_MS, id -> statistics.runOnce()
-            .onFailure(e -> LOG.debug("statistics round failed: {}", e.toString())));
+        vertx.setPeriodic(
+            StatisticsKeeper.INTERVAL_MS,
+            id ->
+                statistics
+                    .runOnce()
+                    .onFailure(e -> LOG.debug("statistics round failed: {}", e.toString())));
       }
       RateLimiter rateLimiter = new RateLimiter(config.rateLimit());
       vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
-      Routes.Deps deps = new Routes.Deps(services.database(), services.tokens(), services.deviceAdmin(),
-          services.auditLog(), services.uploads(), services.claims(), services.queries(), services.resets(),
-          services.listing(), rateLimiter, adminToken, config.limits().maxBodyBytes(), ring, rotation,
-          new FederationAuth(config.serverName(), peerKeys), new ServerKeyAdmin(pool, serverKeys, rotator, ring), clock,
-          metrics, new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
-          services.crossSigning(), services.signatures(), services.crossSigningAdmin(),
-          services.deviceListChanges(), HostParts.wire(vertx, pool, url, config, clock,
-              federation.client(), services.queries(), metrics));
+      Routes.Deps deps =
+          new Routes.Deps(
+              services.database(),
+              services.tokens(),
+              services.deviceAdmin(),
+              services.auditLog(),
+              services.uploads(),
+              services.claims(),
+              services.queries(),
+              services.resets(),
+              services.listing(),
+              rateLimiter,
+              adminToken,
+              config.limits().maxBodyBytes(),
+              ring,
+              rotation,
+              new FederationAuth(config.serverName(), peerKeys),
+              new ServerKeyAdmin(pool, serverKeys, rotator, ring),
+              clock,
+              metrics,
+              new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
+              services.crossSigning(),
+              services.signatures(),
+              services.crossSigningAdmin(),
+              services.deviceListChanges(),
+              HostParts.wire(
+                  vertx,
+                  pool,
+                  url,
+                  config,
+                  clock,
+                  federation.client(),
+                  services.queries(),
+                  metrics));
       int port = config.listen().port() == 0 ? freePort() : config.listen().port();
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-      ConnectionGate connections = new ConnectionGate(config.listen().maxConnections(),
-          config.listen().requestReadTimeoutMs());
+      ConnectionGate connections =
+          new ConnectionGate(
+              config.listen().maxConnections(), config.listen().requestReadTimeoutMs());
       metrics.ifPresent(m -> m.openConnections(connections::open));
-      String deploymentId = vertx.deployVerticle(
-              () -> new HttpVerticle(v -> Routes.build(v, deps, !config.listen().operatorListener()),
-                  config.listen().host(), port, config.shutdownGraceMs(), connections),
-              new DeploymentOptions().setInstances(loops))
-          .await(60, TimeUnit.SECONDS);
+      String deploymentId =
+          vertx
+              .deployVerticle(
+                  () ->
+                      new HttpVerticle(
+                          v -> Routes.build(v, deps, !config.listen().operatorListener()),
+                          config.listen().host(),
+                          port,
+                          config.shutdownGraceMs(),
+                          connections),
+                  new DeploymentOptions().setInstances(loops))
+              .await(60, TimeUnit.SECONDS);
       if (config.internal().enabled() && !config.internal().listen().isEmpty()) {
-        sideListener(vertx, config, v -> Routes.buildInternal(v, deps), config.internal().listenHost(),
+        sideListener(
+            vertx,
+            config,
+            v -> Routes.buildInternal(v, deps),
+            config.internal().listenHost(),
             config.internal().listenPort());
         LOG.info("internal API on http://{}", config.internal().listen());
       }
       if (config.listen().operatorListener()) {
-        sideListener(vertx, config, v -> Routes.buildOperator(v, deps), config.listen().operatorHost(),
+        sideListener(
+            vertx,
+            config,
+            v -> Routes.buildOperator(v, deps),
+            config.listen().operatorHost(),
             config.listen().operatorPort());
-        LOG.info("admin API and /metrics on http://{} (not on the client listener)", config.listen().operator());
+        LOG.info(
+            "admin API and /metrics on http://{} (not on the client listener)",
+            config.listen().operator());
       }
-      LOG.info("keydir serving {} on http://{}:{} ({} event loops, started in {} ms)", config.serverName(),
-          config.listen().host(), port, loops, (System.nanoTime() - t0) / 1_000_000);
+      LOG.info(
+          "keydir serving {} on http://{}:{} ({} event loops, started in {} ms)",
+          config.serverName(),
+          config.listen().host(),
+          port,
+          loops,
+          (System.nanoTime() - t0) / 1_000_000);
       return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);
     } catch (Exception e) {
       if (vertx != null) vertx.close().await();
@@ -164,26 +264,38 @@ public final class Keydir implements AutoCloseable {
     }
   }
 
-  private static void sampleStock(Vertx vertx, io.vertx.sqlclient.Pool pool, Metrics metrics, long intervalMs) {
+  private static void sampleStock(
+      Vertx vertx, io.vertx.sqlclient.Pool pool, Metrics metrics, long intervalMs) {
     OneTimeKeyStore store = new OneTimeKeyStore();
     RetentionStore sizes = new RetentionStore();
-    Runnable sample = () -> {
-      store.countAvailable(pool).onSuccess(metrics::oneTimeKeysAvailable)
-          .onFailure(e -> LOG.debug("one-time key stock sample failed: {}", e.toString()));
-      sizes.estimatedRows(pool, Metrics.TABLES).onSuccess(metrics::tableRows)
-          .onFailure(e -> LOG.debug("table size sample failed: {}", e.toString()));
-    };
+    Runnable sample =
+        () -> {
+          store
+              .countAvailable(pool)
+              .onSuccess(metrics::oneTimeKeysAvailable)
+              .onFailure(e -> LOG.debug("one-time key stock sample failed: {}", e.toString()));
+          sizes
+              .estimatedRows(pool, Metrics.TABLES)
+              .onSuccess(metrics::tableRows)
+              .onFailure(e -> LOG.debug("table size sample failed: {}", e.toString()));
+        };
     sample.run();
     vertx.setPeriodic(intervalMs, id -> sample.run());
   }
 
-  /** A seed that does not decrypt means the configured key-encryption key is not the one used before. */
+  /**
+   * A seed that does not decrypt means the configured key-encryption key is not the one used
+   * before.
+   */
   private static void loadKeyRing(KeyRing ring) throws Exception {
     try {
       ring.refresh().await(30, TimeUnit.SECONDS);
     } catch (SecretBox.WrongKeyException e) {
-      throw new ConfigException("key_encryption_key cannot decrypt the stored signing keys: it is not the key they "
-          + "were encrypted with (" + e.getMessage() + ")");
+      throw new ConfigException(
+          "key_encryption_key cannot decrypt the stored signing keys: it is not the key they "
+              + "were encrypted with ("
+              + e.getMessage()
+              + ")");
     }
   }
 
@@ -223,13 +335,22 @@ public final class Keydir implements AutoCloseable {
     LOG.info("keydir stopped");
   }
 
-  /** A listener of one verticle for a private API (internal, operator): at most 1,000 connections. */
-  private static void sideListener(Vertx vertx, KeydirConfig config,
-                                   java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes, String host, int port)
+  /**
+   * A listener of one verticle for a private API (internal, operator): at most 1,000 connections.
+   */
+  private static void sideListener(
+      Vertx vertx,
+      KeydirConfig config,
+      java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes,
+      String host,
+      int port)
       throws java.util.concurrent.TimeoutException {
     ConnectionGate connections = new ConnectionGate(1_000, config.listen().requestReadTimeoutMs());
-    vertx.deployVerticle(() -> new HttpVerticle(routes, host, port, config.shutdownGraceMs(), connections),
-        new DeploymentOptions().setInstances(1)).await(60, TimeUnit.SECONDS);
+    vertx
+        .deployVerticle(
+            () -> new HttpVerticle(routes, host, port, config.shutdownGraceMs(), connections),
+            new DeploymentOptions().setInstances(1))
+        .await(60, TimeUnit.SECONDS);
   }
 
   private static int freePort() {
@@ -239,5 +360,4 @@ public final class Keydir implements AutoCloseable {
       throw new IllegalStateException("no free port", e);
     }
   }
-
 }

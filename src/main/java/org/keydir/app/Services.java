@@ -3,46 +3,60 @@ package org.keydir.app;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
-import org.keydir.usecases.AuditLog;
-import org.keydir.usecases.DeviceAdmin;
 import org.keydir.config.KeydirConfig;
 import org.keydir.keys.ClaimedKey;
-import org.keydir.usecases.KeyClaims;
-import org.keydir.usecases.KeyQueries;
-import org.keydir.usecases.KeyResets;
-import org.keydir.usecases.KeyUploads;
-import org.keydir.usecases.OneTimeKeyListing;
 import org.keydir.keys.RemoteLimits;
 import org.keydir.keys.RemoteServers;
 import org.keydir.keys.UploadLimits;
 import org.keydir.store.AuditStore;
 import org.keydir.store.ClaimStore;
-import org.keydir.usecases.CrossSigningUploads;
-import org.keydir.usecases.SignatureUploads;
-import org.keydir.store.KeySignatureStore;
 import org.keydir.store.CrossSigningKeyStore;
 import org.keydir.store.Database;
 import org.keydir.store.DeviceKeyStore;
 import org.keydir.store.DeviceListStore;
 import org.keydir.store.DeviceStore;
 import org.keydir.store.FallbackKeyStore;
+import org.keydir.store.KeySignatureStore;
 import org.keydir.store.OneTimeKeyStore;
 import org.keydir.store.TokenStore;
+import org.keydir.usecases.AuditLog;
+import org.keydir.usecases.CrossSigningUploads;
+import org.keydir.usecases.DeviceAdmin;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
+import org.keydir.usecases.KeyResets;
+import org.keydir.usecases.KeyUploads;
 import org.keydir.usecases.LocalTokens;
+import org.keydir.usecases.OneTimeKeyListing;
+import org.keydir.usecases.SignatureUploads;
 
 /** The domain services over one database: built once, used by the HTTP server and by the CLI. */
-public record Services(Database database, LocalTokens tokens, DeviceAdmin deviceAdmin, AuditLog auditLog,
-                       KeyUploads uploads, KeyClaims claims, KeyQueries queries, KeyResets resets,
-                       OneTimeKeyListing listing, CrossSigningUploads crossSigning, SignatureUploads signatures,
-                       org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
-                       org.keydir.usecases.DeviceListChanges deviceListChanges) {
+public record Services(
+    Database database,
+    LocalTokens tokens,
+    DeviceAdmin deviceAdmin,
+    AuditLog auditLog,
+    KeyUploads uploads,
+    KeyClaims claims,
+    KeyQueries queries,
+    KeyResets resets,
+    OneTimeKeyListing listing,
+    CrossSigningUploads crossSigning,
+    SignatureUploads signatures,
+    org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
+    org.keydir.usecases.DeviceListChanges deviceListChanges) {
 
-  public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
-    return wire(database, config, clock, remote, claimed -> { });
+  public static Services wire(
+      Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
+    return wire(database, config, clock, remote, claimed -> {});
   }
 
-  public static Services wire(Database database, KeydirConfig config, Clock clock, RemoteServers remote,
-                              Consumer<List<ClaimedKey>> onClaimed) {
+  public static Services wire(
+      Database database,
+      KeydirConfig config,
+      Clock clock,
+      RemoteServers remote,
+      Consumer<List<ClaimedKey>> onClaimed) {
     var pool = database.pool();
     DeviceStore devices = new DeviceStore();
     TokenStore tokens = new TokenStore();
@@ -51,31 +65,86 @@ public record Services(Database database, LocalTokens tokens, DeviceAdmin device
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
     AuditStore audit = new AuditStore();
     DeviceListStore deviceLists = new DeviceListStore();
-    org.keydir.store.CrossSigningApprovalStore approvals = new org.keydir.store.CrossSigningApprovalStore();
+    org.keydir.store.CrossSigningApprovalStore approvals =
+        new org.keydir.store.CrossSigningApprovalStore();
     String server = config.serverName();
     org.keydir.store.TrackingStore tracking = new org.keydir.store.TrackingStore();
     // host mode's /sync pass-through reports changes of the users a user's devices asked about
-    org.keydir.keys.QueryTracking queryTracking = config.auth().delegated() && !config.auth().hostUrl().isEmpty()
-        ? tracking.on(pool, clock) : org.keydir.keys.QueryTracking.NONE;
-    RemoteLimits remoteLimits = new RemoteLimits(config.federation().maxServersPerRequest(),
-        config.federation().requestTimeoutMs());
-    return new Services(database, new LocalTokens(pool, tokens),
-        new DeviceAdmin(pool, new DeviceAdmin.Stores(devices, tokens, deviceKeys, oneTimeKeys, fallbackKeys, audit, deviceLists,
-            tracking),
-            server, clock, !config.auth().delegated()),
+    org.keydir.keys.QueryTracking queryTracking =
+        config.auth().delegated() && !config.auth().hostUrl().isEmpty()
+            ? tracking.on(pool, clock)
+            : org.keydir.keys.QueryTracking.NONE;
+    RemoteLimits remoteLimits =
+        new RemoteLimits(
+            config.federation().maxServersPerRequest(), config.federation().requestTimeoutMs());
+    return new Services(
+        database,
+        new LocalTokens(pool, tokens),
+        new DeviceAdmin(
+            pool,
+            new DeviceAdmin.Stores(
+                devices,
+                tokens,
+                deviceKeys,
+                oneTimeKeys,
+                fallbackKeys,
+                audit,
+                deviceLists,
+                tracking),
+            server,
+            clock,
+            !config.auth().delegated()),
         new AuditLog(pool, audit),
-        new KeyUploads(pool, devices, deviceKeys, oneTimeKeys, fallbackKeys, deviceLists,
-            new UploadLimits(config.limits().maxOtksPerAlgorithm(), config.limits().maxKeysPerUpload(),
-                config.limits().maxOtksPerDevice(), config.limits().maxAlgorithmsPerDevice()), clock),
-        new KeyClaims(pool, new ClaimStore(database.shards()), server, clock, remote, remoteLimits,
-            config.limits().maxDevicesPerClaim(), onClaimed),
-        new KeyQueries(pool, deviceKeys, deviceLists, server, remote, remoteLimits,
-            config.limits().maxUsersPerQuery(), queryTracking),
+        new KeyUploads(
+            pool,
+            devices,
+            deviceKeys,
+            oneTimeKeys,
+            fallbackKeys,
+            deviceLists,
+            new UploadLimits(
+                config.limits().maxOtksPerAlgorithm(),
+                config.limits().maxKeysPerUpload(),
+                config.limits().maxOtksPerDevice(),
+                config.limits().maxAlgorithmsPerDevice()),
+            clock),
+        new KeyClaims(
+            pool,
+            new ClaimStore(database.shards()),
+            server,
+            clock,
+            remote,
+            remoteLimits,
+            config.limits().maxDevicesPerClaim(),
+            onClaimed),
+        new KeyQueries(
+            pool,
+            deviceKeys,
+            deviceLists,
+            server,
+            remote,
+            remoteLimits,
+            config.limits().maxUsersPerQuery(),
+            queryTracking),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys),
-        new CrossSigningUploads(pool, new CrossSigningKeyStore(), devices, deviceLists, clock, approvals,
-            new KeySignatureStore(), audit, config.crossSigning().approvalUrl()),
-        new SignatureUploads(pool, server, deviceKeys, new CrossSigningKeyStore(), new KeySignatureStore(), deviceLists,
+        new CrossSigningUploads(
+            pool,
+            new CrossSigningKeyStore(),
+            devices,
+            deviceLists,
+            clock,
+            approvals,
+            new KeySignatureStore(),
+            audit,
+            config.crossSigning().approvalUrl()),
+        new SignatureUploads(
+            pool,
+            server,
+            deviceKeys,
+            new CrossSigningKeyStore(),
+            new KeySignatureStore(),
+            deviceLists,
             clock),
         new org.keydir.usecases.CrossSigningAdmin(pool, approvals, audit, server, clock),
         new org.keydir.usecases.DeviceListChanges(pool, deviceLists));

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 public final class Bench {
   /** Keys per re-stocking upload. */
   static final int RESTOCK_CHUNK = 500;
+
   private static final int SETUP_CONCURRENCY = 16;
 
   /** What a run produced. */
@@ -44,8 +45,13 @@ public final class Bench {
   }
 
   public static Result run(BenchOptions o) throws IOException {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.clientThreads()).setPreferNativeTransport(false));
-    try (Progress progress = Progress.forConsole(o.quiet()); ServerProcesses server = new ServerProcesses(o.serverPids())) {
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(o.clientThreads())
+                .setPreferNativeTransport(false));
+    try (Progress progress = Progress.forConsole(o.quiet());
+        ServerProcesses server = new ServerProcesses(o.serverPids())) {
       return new Bench(o, vertx, progress, server).run();
     } finally {
       vertx.close().await();
@@ -57,8 +63,12 @@ public final class Bench {
     long t0 = System.nanoTime();
     List<BenchDevice> devices = setUp();
     double setupSeconds = (System.nanoTime() - t0) / 1e9;
-    progress.info(String.format(Locale.ROOT, "setup: %d devices with identity and fallback keys in %.1f s",
-        devices.size(), setupSeconds));
+    progress.info(
+        String.format(
+            Locale.ROOT,
+            "setup: %d devices with identity and fallback keys in %.1f s",
+            devices.size(),
+            setupSeconds));
     StockPlanner planner = new StockPlanner(o.bulk());
     List<LevelResult> levels = new ArrayList<>();
     warmServer(devices, planner);
@@ -73,8 +83,18 @@ public final class Bench {
     FinalCheck check = finalCheck(devices);
     long uploaded = devices.stream().mapToLong(d -> d.ledger().confirmedCount()).sum();
     long claimed = devices.stream().mapToLong(d -> d.ledger().claimedCount()).sum();
-    ObjectNode json = ResultsJson.build(o, started, Instant.now(), devices.size(), setupSeconds, levels, totals, check,
-        uploaded, claimed);
+    ObjectNode json =
+        ResultsJson.build(
+            o,
+            started,
+            Instant.now(),
+            devices.size(),
+            setupSeconds,
+            levels,
+            totals,
+            check,
+            uploaded,
+            claimed);
     Path results = o.out().resolve("results.json");
     Path report = o.out().resolve("report.html");
     ResultsJson.write(json, results);
@@ -87,15 +107,20 @@ public final class Bench {
   private List<BenchDevice> setUp() throws IOException {
     try (BenchHttp http = new BenchHttp(vertx, o.base(), SETUP_CONCURRENCY)) {
       DeviceSetup setup = new DeviceSetup(http, runner, totals);
-      List<DeviceCredentials> credentials = o.devicesFile() != null ? DevicesFile.read(o.devicesFile())
-          : setup.create(o.adminToken(), o.serverName(), o.devices(), runId());
+      List<DeviceCredentials> credentials =
+          o.devicesFile() != null
+              ? DevicesFile.read(o.devicesFile())
+              : setup.create(o.adminToken(), o.serverName(), o.devices(), runId());
       o.requireEnoughDevices(credentials.size());
       return setup.publishIdentities(credentials);
     }
   }
 
   private LevelResult level(Phase phase, int c, List<BenchDevice> devices, StockPlanner planner) {
-    restock(devices, Math.min(o.maxStock(), planner.keysPerDevice(phase, o.limit(), o.warmup(), devices.size())));
+    restock(
+        devices,
+        Math.min(
+            o.maxStock(), planner.keysPerDevice(phase, o.limit(), o.warmup(), devices.size())));
     try (BenchHttp http = new BenchHttp(vertx, o.base(), c)) {
       Workload w = workload(phase, devices);
       if (!o.warmup().isZero()) {
@@ -123,12 +148,21 @@ public final class Bench {
   private void warmServer(List<BenchDevice> devices, StockPlanner planner) {
     if (o.serverWarmup().isZero()) return;
     RunLimit limit = RunLimit.ofDuration(o.serverWarmup());
-    restock(devices, Math.min(o.maxStock(), planner.keysPerDevice(Phase.MIXED, limit, Duration.ZERO, devices.size())));
+    restock(
+        devices,
+        Math.min(
+            o.maxStock(),
+            planner.keysPerDevice(Phase.MIXED, limit, Duration.ZERO, devices.size())));
     try (BenchHttp http = new BenchHttp(vertx, o.base(), 4)) {
       LevelStats s = new LevelStats("server-warmup", 4);
       progress.start("server warm-up", limit, s);
       runner.run(http, new MixedWorkload(devices, o.queryUsers(), o.maxStock()), 4, limit, s);
-      progress.done(String.format(Locale.ROOT, "server warm-up: %d requests in %.1f s", s.completed(), s.elapsedSeconds()));
+      progress.done(
+          String.format(
+              Locale.ROOT,
+              "server warm-up: %d requests in %.1f s",
+              s.completed(),
+              s.elapsedSeconds()));
       totals.add(s);
     }
   }
@@ -143,18 +177,25 @@ public final class Bench {
     };
   }
 
-  /** Uploads until every device holds at least {@code target} keys (before a level; nothing else runs). */
+  /**
+   * Uploads until every device holds at least {@code target} keys (before a level; nothing else
+   * runs).
+   */
   private void restock(List<BenchDevice> devices, long target) {
     long rounds = target / RESTOCK_CHUNK + 3;
     try (BenchHttp http = new BenchHttp(vertx, o.base(), SETUP_CONCURRENCY)) {
-      for (RestockWorkload w = new RestockWorkload(devices, target, RESTOCK_CHUNK); w.devicesShort() > 0;
-           w = new RestockWorkload(devices, target, RESTOCK_CHUNK)) {
+      for (RestockWorkload w = new RestockWorkload(devices, target, RESTOCK_CHUNK);
+          w.devicesShort() > 0;
+          w = new RestockWorkload(devices, target, RESTOCK_CHUNK)) {
         LevelStats s = new LevelStats("restock", SETUP_CONCURRENCY);
         runner.run(http, w, SETUP_CONCURRENCY, RunLimit.ofRequests(Long.MAX_VALUE), s);
         totals.add(s);
         if (--rounds < 0 || s.errors() > 0) {
-          throw new IllegalStateException("re-stocking one-time keys failed: " + s.errorsByStatus() + " "
-              + s.verificationErrors());
+          throw new IllegalStateException(
+              "re-stocking one-time keys failed: "
+                  + s.errorsByStatus()
+                  + " "
+                  + s.verificationErrors());
         }
       }
     }
@@ -164,19 +205,32 @@ public final class Bench {
   private FinalCheck finalCheck(List<BenchDevice> devices) {
     List<BenchDevice> certain = devices.stream().filter(d -> !d.ledger().uncertain()).toList();
     int[] mismatches = {0};
-    List<BenchRequest> asks = certain.stream().map(d -> new BenchRequest("count", RequestBodies.UPLOAD, d.token(),
-        RequestBodies.counts(), (reply, stats) -> {
-          JsonNode j = reply.ok() ? Json.parse(reply.body()) : null;
-          JsonNode n = j == null ? null : j.path("one_time_key_counts").get(SignedKeys.ALGORITHM);
-          if (n == null || !d.ledger().countEquals(n.asLong())) {
-            synchronized (mismatches) {
-              mismatches[0]++;
-            }
-          }
-        })).toList();
+    List<BenchRequest> asks =
+        certain.stream()
+            .map(
+                d ->
+                    new BenchRequest(
+                        "count",
+                        RequestBodies.UPLOAD,
+                        d.token(),
+                        RequestBodies.counts(),
+                        (reply, stats) -> {
+                          JsonNode j = reply.ok() ? Json.parse(reply.body()) : null;
+                          JsonNode n =
+                              j == null
+                                  ? null
+                                  : j.path("one_time_key_counts").get(SignedKeys.ALGORITHM);
+                          if (n == null || !d.ledger().countEquals(n.asLong())) {
+                            synchronized (mismatches) {
+                              mismatches[0]++;
+                            }
+                          }
+                        }))
+            .toList();
     try (BenchHttp http = new BenchHttp(vertx, o.base(), SETUP_CONCURRENCY)) {
       LevelStats s = new LevelStats("count", SETUP_CONCURRENCY);
-      runner.run(http, new QueueWorkload(asks), SETUP_CONCURRENCY, RunLimit.ofRequests(Long.MAX_VALUE), s);
+      runner.run(
+          http, new QueueWorkload(asks), SETUP_CONCURRENCY, RunLimit.ofRequests(Long.MAX_VALUE), s);
       totals.add(s);
     }
     totals.verificationError(LevelStats.COUNT_MISMATCH, mismatches[0]);
@@ -185,16 +239,25 @@ public final class Bench {
 
   private String summary(JsonNode json) {
     JsonNode c = json.path("checks");
-    return "checks: keys handed out twice " + c.path("verification_errors").path(LevelStats.DUPLICATE_KEY).asLong()
-        + ", empty claims " + c.path("empty_claims").asLong()
-        + ", final count mismatches " + c.path("final_count_mismatches").asLong() + " of "
-        + c.path("final_count_devices_checked").asLong() + " devices"
-        + ", verification errors " + c.path("verification_errors")
-        + ", error statuses " + c.path("errors_by_status");
+    return "checks: keys handed out twice "
+        + c.path("verification_errors").path(LevelStats.DUPLICATE_KEY).asLong()
+        + ", empty claims "
+        + c.path("empty_claims").asLong()
+        + ", final count mismatches "
+        + c.path("final_count_mismatches").asLong()
+        + " of "
+        + c.path("final_count_devices_checked").asLong()
+        + " devices"
+        + ", verification errors "
+        + c.path("verification_errors")
+        + ", error statuses "
+        + c.path("errors_by_status");
   }
 
   private static String runId() {
     SecureRandom r = new SecureRandom();
-    return r.ints(6, 0, 36).mapToObj(i -> Character.toString(Character.forDigit(i, 36))).collect(Collectors.joining());
+    return r.ints(6, 0, 36)
+        .mapToObj(i -> Character.toString(Character.forDigit(i, 36)))
+        .collect(Collectors.joining());
   }
 }

@@ -1,4 +1,5 @@
 package org.keydir.bench;
 
 /** A device the bench drives: its access token, its keys, and its ledger. */
-public record BenchDevice(String userId, String deviceId, String token, SignedKeys keys, DeviceLedger ledger) {}
+public record BenchDevice(
+    String userId, String deviceId, String token, SignedKeys keys, DeviceLedger ledger) {}

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Judges the answer to a claim whose every device had a key reserved in its {@link DeviceLedger}:
- * each device must get one of the one-time keys the bench uploaded for it, exactly as uploaded,
- * and never one it got before.
+ * each device must get one of the one-time keys the bench uploaded for it, exactly as uploaded, and
+ * never one it got before.
  */
 final class ClaimVerifier {
   /** What one device's part of a claim answer was. */
@@ -70,7 +70,10 @@ final class ClaimVerifier {
       return Verdict.FALLBACK;
     }
     String prefix = SignedKeys.ALGORITHM + ":";
-    long n = key.getKey().startsWith(prefix) ? DeviceLedger.keyNumber(key.getKey().substring(prefix.length())) : -1;
+    long n =
+        key.getKey().startsWith(prefix)
+            ? DeviceLedger.keyNumber(key.getKey().substring(prefix.length()))
+            : -1;
     if (!ledger.wasUploaded(n)) {
       ledger.claimAnswered(-1, false);
       return Verdict.UNKNOWN_KEY;

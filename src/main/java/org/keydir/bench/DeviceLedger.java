@@ -11,12 +11,12 @@ import java.util.Set;
  * while the device still had one. Thread-safe.
  */
 public final class DeviceLedger {
-  private long nextKey;          // key numbers [0, nextKey) have been put into upload requests
-  private long confirmed;        // keys in uploads the server answered with 2xx
-  private long pendingUpload;    // keys in uploads not answered yet
-  private long claimed;          // keys handed out (including ones a failed claim may have taken)
-  private int reserved;          // claims sent (or about to be), not answered yet
-  private boolean uncertain;     // a failed request or a server error: our count may be off
+  private long nextKey; // key numbers [0, nextKey) have been put into upload requests
+  private long confirmed; // keys in uploads the server answered with 2xx
+  private long pendingUpload; // keys in uploads not answered yet
+  private long claimed; // keys handed out (including ones a failed claim may have taken)
+  private int reserved; // claims sent (or about to be), not answered yet
+  private boolean uncertain; // a failed request or a server error: our count may be off
   private final Set<Long> handedOut = new HashSet<>();
 
   /** Key ids the bench uploads: "b" + the key number in base 36. */
@@ -69,8 +69,8 @@ public final class DeviceLedger {
   }
 
   /**
-   * The answer to a reserved claim: the key number handed out (-1 if none or not ours).
-   * Returns false if that key was handed out before (a double hand-out).
+   * The answer to a reserved claim: the key number handed out (-1 if none or not ours). Returns
+   * false if that key was handed out before (a double hand-out).
    */
   synchronized boolean claimAnswered(long keyNumber, boolean isOurKey) {
     reserved--;
@@ -80,7 +80,7 @@ public final class DeviceLedger {
     }
     claimed++;
     if (!handedOut.add(keyNumber)) {
-      claimed--;          // the server handed out an old key; the reserved one is still stored
+      claimed--; // the server handed out an old key; the reserved one is still stored
       uncertain = true;
       return false;
     }
@@ -90,7 +90,7 @@ public final class DeviceLedger {
   /** A reserved claim came back without a one-time key (nothing, or the fallback key). */
   synchronized void claimCameBackEmpty() {
     reserved--;
-    uncertain = true;     // the server says it has no key where we count one
+    uncertain = true; // the server says it has no key where we count one
   }
 
   /** A reserved claim failed (status or transport): the key may have been taken; count it taken. */
@@ -137,7 +137,8 @@ public final class DeviceLedger {
    */
   public synchronized boolean countAgrees(long serverCount, UploadTicket upload) {
     if (uncertain) return true;
-    return serverCount <= confirmed - upload.claimedBefore() && serverCount >= confirmed - claimed - reserved;
+    return serverCount <= confirmed - upload.claimedBefore()
+        && serverCount >= confirmed - claimed - reserved;
   }
 
   /** With nothing in flight, the server's count must equal the stock exactly. */

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Devices of any homeserver, one per line: {@code user_id, device_id, access_token} separated by
- * commas, tabs or spaces; blank lines, {@code #} comments and a {@code user_id,…} header are skipped.
- * The devices must have no keys yet: the bench makes their identity keys.
+ * commas, tabs or spaces; blank lines, {@code #} comments and a {@code user_id,…} header are
+ * skipped. The devices must have no keys yet: the bench makes their identity keys.
  */
 final class DevicesFile {
   private DevicesFile() {}
@@ -23,7 +23,9 @@ final class DevicesFile {
       if (t.isEmpty() || t.startsWith("#")) continue;
       String[] f = t.split("\\s*[,\\t ]\\s*");
       if (out.isEmpty() && f[0].equalsIgnoreCase("user_id")) continue;
-      if (f.length != 3) throw new IllegalArgumentException(file + ":" + lineNo + ": want user_id, device_id, access_token");
+      if (f.length != 3)
+        throw new IllegalArgumentException(
+            file + ":" + lineNo + ": want user_id, device_id, access_token");
       out.add(new DeviceCredentials(f[0], f[1], f[2]));
     }
     if (out.isEmpty()) throw new IllegalArgumentException(file + ": no devices");

@@ -11,19 +11,36 @@ import org.HdrHistogram.Histogram;
  *
  * @param emptyClaims claims that returned no one-time key (nothing, or the fallback key) for a
  *     device that still had one
- * @param serverCpuMs CPU time (user + system) used by each sampled server process tree during the level
- * @param serverRssMaxMb the largest resident set seen of each sampled server process during the level
- * @param clientCpuMs CPU time the bench itself used during the level (to show it is not the bottleneck)
+ * @param serverCpuMs CPU time (user + system) used by each sampled server process tree during the
+ *     level
+ * @param serverRssMaxMb the largest resident set seen of each sampled server process during the
+ *     level
+ * @param clientCpuMs CPU time the bench itself used during the level (to show it is not the
+ *     bottleneck)
  */
-record LevelResult(String phase, int concurrency, double seconds, long requests, long ok, long keys,
-                   Latency latency, Map<String, Long> errorsByStatus, Map<String, Long> verificationErrors,
-                   long emptyClaims, long fallbackClaims, boolean stockRanOut, List<OpResult> ops,
-                   Map<String, Double> serverCpuMs, Map<String, Double> serverRssMaxMb, double clientCpuMs) {
+record LevelResult(
+    String phase,
+    int concurrency,
+    double seconds,
+    long requests,
+    long ok,
+    long keys,
+    Latency latency,
+    Map<String, Long> errorsByStatus,
+    Map<String, Long> verificationErrors,
+    long emptyClaims,
+    long fallbackClaims,
+    boolean stockRanOut,
+    List<OpResult> ops,
+    Map<String, Double> serverCpuMs,
+    Map<String, Double> serverRssMaxMb,
+    double clientCpuMs) {
 
   /** Per operation (the mixed phase has several). */
   record OpResult(String op, long requests, long ok, long keys, Latency latency) {}
 
-  static LevelResult of(LevelStats s, Map<String, Double> cpuMs, Map<String, Double> rssMaxMb, double clientCpuMs) {
+  static LevelResult of(
+      LevelStats s, Map<String, Double> cpuMs, Map<String, Double> rssMaxMb, double clientCpuMs) {
     Histogram all = new Histogram(1, LevelStats.MAX_MICROS, 3);
     List<OpResult> ops = new ArrayList<>();
     long requests = 0;
@@ -32,14 +49,30 @@ record LevelResult(String phase, int concurrency, double seconds, long requests,
     for (Map.Entry<String, LevelStats.Op> e : s.ops().entrySet()) {
       LevelStats.Op o = e.getValue();
       all.add(o.latency);
-      ops.add(new OpResult(e.getKey(), o.requests.sum(), o.ok.sum(), o.keys.sum(), Latency.of(o.latency)));
+      ops.add(
+          new OpResult(
+              e.getKey(), o.requests.sum(), o.ok.sum(), o.keys.sum(), Latency.of(o.latency)));
       requests += o.requests.sum();
       ok += o.ok.sum();
       keys += o.keys.sum();
     }
-    return new LevelResult(s.phase, s.concurrency, s.elapsedSeconds(), requests, ok, keys, Latency.of(all),
-        s.errorsByStatus(), s.verificationErrors(), s.emptyClaims(), s.fallbackClaims(), s.ranOutOfStock(), ops,
-        new LinkedHashMap<>(cpuMs), new LinkedHashMap<>(rssMaxMb), clientCpuMs);
+    return new LevelResult(
+        s.phase,
+        s.concurrency,
+        s.elapsedSeconds(),
+        requests,
+        ok,
+        keys,
+        Latency.of(all),
+        s.errorsByStatus(),
+        s.verificationErrors(),
+        s.emptyClaims(),
+        s.fallbackClaims(),
+        s.ranOutOfStock(),
+        ops,
+        new LinkedHashMap<>(cpuMs),
+        new LinkedHashMap<>(rssMaxMb),
+        clientCpuMs);
   }
 
   double requestsPerSecond() {
@@ -58,13 +91,15 @@ record LevelResult(String phase, int concurrency, double seconds, long requests,
 
   /** Server CPU (all sampled processes) per request, in ms; NaN when nothing was sampled. */
   double serverCpuMsPerRequest() {
-    return serverCpuMs.isEmpty() || requests == 0 ? Double.NaN
+    return serverCpuMs.isEmpty() || requests == 0
+        ? Double.NaN
         : serverCpuMs.values().stream().mapToDouble(Double::doubleValue).sum() / requests;
   }
 
   /** Server CPU per key (claimed, uploaded or queried), in ms; NaN when nothing was sampled. */
   double serverCpuMsPerKey() {
-    return serverCpuMs.isEmpty() || keys == 0 ? Double.NaN
+    return serverCpuMs.isEmpty() || keys == 0
+        ? Double.NaN
         : serverCpuMs.values().stream().mapToDouble(Double::doubleValue).sum() / keys;
   }
 }

@@ -25,7 +25,8 @@ final class LevelRunner {
     Promise<Void> done = Promise.promise();
     Loops loops = new Loops(http, workload, concurrency, limit, stats, done);
     stats.start();
-    for (int i = 0; i < concurrency; i++) contexts[i % contexts.length].runOnContext(v -> loops.next());
+    for (int i = 0; i < concurrency; i++)
+      contexts[i % contexts.length].runOnContext(v -> loops.next());
     done.future().await();
     stats.end();
   }
@@ -40,14 +41,21 @@ final class LevelRunner {
     private final long maxRequests;
     private final long deadline;
 
-    Loops(BenchHttp http, Workload workload, int concurrency, RunLimit limit, LevelStats stats, Promise<Void> done) {
+    Loops(
+        BenchHttp http,
+        Workload workload,
+        int concurrency,
+        RunLimit limit,
+        LevelStats stats,
+        Promise<Void> done) {
       this.http = http;
       this.workload = workload;
       this.stats = stats;
       this.done = done;
       this.running = new AtomicInteger(concurrency);
       this.maxRequests = limit.byRequests() ? limit.requests() : Long.MAX_VALUE;
-      this.deadline = limit.byRequests() ? Long.MAX_VALUE : System.nanoTime() + limit.duration().toNanos();
+      this.deadline =
+          limit.byRequests() ? Long.MAX_VALUE : System.nanoTime() + limit.duration().toNanos();
     }
 
     void next() {
@@ -62,17 +70,19 @@ final class LevelRunner {
         return;
       }
       long t0 = System.nanoTime();
-      http.post(r.path(), r.token(), r.body()).onComplete(ar -> {
-        long latency = System.nanoTime() - t0;
-        BenchHttp.Reply reply = ar.result();
-        stats.record(r.op(), latency, reply);
-        try {
-          r.judge().judge(reply, stats);
-        } catch (RuntimeException e) {
-          stats.verificationError("bench_failure: " + e);
-        }
-        next();
-      });
+      http.post(r.path(), r.token(), r.body())
+          .onComplete(
+              ar -> {
+                long latency = System.nanoTime() - t0;
+                BenchHttp.Reply reply = ar.result();
+                stats.record(r.op(), latency, reply);
+                try {
+                  r.judge().judge(reply, stats);
+                } catch (RuntimeException e) {
+                  stats.verificationError("bench_failure: " + e);
+                }
+                next();
+              });
     }
 
     private void finish() {

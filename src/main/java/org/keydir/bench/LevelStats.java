@@ -17,6 +17,7 @@ final class LevelStats {
 
   /** Problems the verifiers report; each is an error, counted apart from HTTP statuses. */
   static final String DUPLICATE_KEY = "duplicate_key";
+
   static final String UNKNOWN_KEY = "unknown_key";
   static final String WRONG_CONTENT = "wrong_key_content";
   static final String MISSING_DEVICE = "missing_device_keys";
@@ -73,7 +74,9 @@ final class LevelStats {
     verificationErrors.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
 
-  /** A claim gave no one-time key for a device that still had one (nothing, or the fallback key). */
+  /**
+   * A claim gave no one-time key for a device that still had one (nothing, or the fallback key).
+   */
   void emptyClaim(boolean gotFallback) {
     emptyClaims.increment();
     if (gotFallback) fallbackClaims.increment();

@@ -24,8 +24,13 @@ public enum Phase {
 
   public static Phase parse(String s) {
     String want = s.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values()).filter(p -> p.label.equals(want)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown phase '" + s + "' (one of upload, claim, claim-bulk, query, mixed)"));
+    return Arrays.stream(values())
+        .filter(p -> p.label.equals(want))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown phase '" + s + "' (one of upload, claim, claim-bulk, query, mixed)"));
   }
 
   @Override

@@ -8,19 +8,21 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Live progress of the level that is running: a bar redrawn in place on a terminal, or a plain
- * line every few seconds otherwise (logs, CI); one summary line per finished level either way.
+ * Live progress of the level that is running: a bar redrawn in place on a terminal, or a plain line
+ * every few seconds otherwise (logs, CI); one summary line per finished level either way.
  */
 final class Progress implements AutoCloseable {
   private static final int BAR = 30;
   private final PrintStream out;
   private final boolean terminal;
   private final boolean quiet;
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "bench-progress");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "bench-progress");
+            t.setDaemon(true);
+            return t;
+          });
   private ScheduledFuture<?> tick;
 
   Progress(PrintStream out, boolean terminal, boolean quiet) {
@@ -43,7 +45,9 @@ final class Progress implements AutoCloseable {
     if (quiet) return;
     if (!terminal) out.println(label + ": running for " + limit);
     long every = terminal ? 200 : 2000;
-    tick = ticker.scheduleAtFixedRate(() -> draw(label, limit, stats), every, every, TimeUnit.MILLISECONDS);
+    tick =
+        ticker.scheduleAtFixedRate(
+            () -> draw(label, limit, stats), every, every, TimeUnit.MILLISECONDS);
   }
 
   synchronized void done(String line) {
@@ -56,10 +60,21 @@ final class Progress implements AutoCloseable {
   private void draw(String label, RunLimit limit, LevelStats stats) {
     double secs = stats.elapsedSeconds();
     long n = stats.completed();
-    double frac = limit.byRequests() ? (double) n / limit.requests() : secs * 1000 / limit.duration().toMillis();
+    double frac =
+        limit.byRequests()
+            ? (double) n / limit.requests()
+            : secs * 1000 / limit.duration().toMillis();
     frac = Math.max(0, Math.min(1, frac));
-    String figures = String.format(Locale.ROOT, "%s %5.1fs %8d req %8.0f req/s  errors %d  empty %d",
-        label, secs, n, secs > 0 ? n / secs : 0, stats.errors(), stats.emptyClaims());
+    String figures =
+        String.format(
+            Locale.ROOT,
+            "%s %5.1fs %8d req %8.0f req/s  errors %d  empty %d",
+            label,
+            secs,
+            n,
+            secs > 0 ? n / secs : 0,
+            stats.errors(),
+            stats.emptyClaims());
     synchronized (this) {
       if (terminal) {
         int filled = (int) Math.round(frac * BAR);

@@ -33,7 +33,11 @@ public final class RequestBodies {
     StringBuilder sb = new StringBuilder(64 + n * 200).append("{\"one_time_keys\":{");
     for (long k = first; k < first + n; k++) {
       if (k > first) sb.append(',');
-      sb.append('"').append(SignedKeys.ALGORITHM).append(':').append(DeviceLedger.keyId(k)).append("\":")
+      sb.append('"')
+          .append(SignedKeys.ALGORITHM)
+          .append(':')
+          .append(DeviceLedger.keyId(k))
+          .append("\":")
           .append(d.keys().oneTimeKeyJson(k));
     }
     return Buffer.buffer(sb.append("}}").toString());
@@ -47,8 +51,13 @@ public final class RequestBodies {
   /** One {@code signed_curve25519} key from each device. */
   public static Buffer claim(List<BenchDevice> devices) {
     StringBuilder sb = new StringBuilder(32 + devices.size() * 80).append("{\"one_time_keys\":{");
-    byUser(devices, sb, (d, out) -> out.append(quote(d.deviceId())).append(":\"").append(SignedKeys.ALGORITHM).append('"'),
-        '{', '}');
+    byUser(
+        devices,
+        sb,
+        (d, out) ->
+            out.append(quote(d.deviceId())).append(":\"").append(SignedKeys.ALGORITHM).append('"'),
+        '{',
+        '}');
     return Buffer.buffer(sb.append("}}").toString());
   }
 
@@ -59,9 +68,15 @@ public final class RequestBodies {
     return Buffer.buffer(sb.append("}}").toString());
   }
 
-  /** {@code "user":<open> entry, entry <close>, …}: devices of one user grouped under one member. */
-  private static void byUser(List<BenchDevice> devices, StringBuilder sb, BiConsumer<BenchDevice, StringBuilder> entry,
-                             char open, char close) {
+  /**
+   * {@code "user":<open> entry, entry <close>, …}: devices of one user grouped under one member.
+   */
+  private static void byUser(
+      List<BenchDevice> devices,
+      StringBuilder sb,
+      BiConsumer<BenchDevice, StringBuilder> entry,
+      char open,
+      char close) {
     Map<String, List<BenchDevice>> users = new LinkedHashMap<>();
     devices.forEach(d -> users.computeIfAbsent(d.userId(), u -> new ArrayList<>()).add(d));
     boolean firstUser = true;

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One round of topping devices up to {@code target} keys: at most one upload (of at most
- * {@code chunk} keys) per device that is short. Run rounds until {@link #devicesShort()} is zero.
+ * One round of topping devices up to {@code target} keys: at most one upload (of at most {@code
+ * chunk} keys) per device that is short. Run rounds until {@link #devicesShort()} is zero.
  */
 final class RestockWorkload implements Workload {
   private final List<BenchDevice> devices;

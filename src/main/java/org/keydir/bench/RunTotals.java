@@ -15,10 +15,12 @@ final class RunTotals {
   private long emptyClaims;
 
   synchronized void add(LevelStats s) {
-    s.ops().forEach((op, o) -> {
-      requestsByOp.merge(op, o.requests.sum(), Long::sum);
-      keysByOp.merge(op, o.keys.sum(), Long::sum);
-    });
+    s.ops()
+        .forEach(
+            (op, o) -> {
+              requestsByOp.merge(op, o.requests.sum(), Long::sum);
+              keysByOp.merge(op, o.keys.sum(), Long::sum);
+            });
     s.errorsByStatus().forEach((k, v) -> errorsByStatus.merge(k, v, Long::sum));
     s.verificationErrors().forEach((k, v) -> verificationErrors.merge(k, v, Long::sum));
     emptyClaims += s.emptyClaims();

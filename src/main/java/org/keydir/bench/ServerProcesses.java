@@ -20,19 +20,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * CPU time and resident memory of server processes on this machine, from {@code /proc} (Linux).
- * A process's CPU is that of its whole tree: itself, its live descendants (e.g. PostgreSQL
- * backends) and the children they already reaped ({@code cutime}/{@code cstime}); a process in
- * two sampled trees is counted once, under the first label.
+ * CPU time and resident memory of server processes on this machine, from {@code /proc} (Linux). A
+ * process's CPU is that of its whole tree: itself, its live descendants (e.g. PostgreSQL backends)
+ * and the children they already reaped ({@code cutime}/{@code cstime}); a process in two sampled
+ * trees is counted once, under the first label.
  */
 final class ServerProcesses implements AutoCloseable {
   private static final long TICKS_PER_SECOND = clockTicks();
   private final Map<String, Long> roots;
-  private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "bench-rss");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService sampler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "bench-rss");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, Long> rssMax = new HashMap<>();
   private ScheduledFuture<?> rssTask;
 
@@ -50,20 +52,23 @@ final class ServerProcesses implements AutoCloseable {
     if (!enabled()) return out;
     Map<Long, Long> parents = parents();
     Set<Long> seen = new HashSet<>();
-    roots.forEach((label, root) -> {
-      long ticks = 0;
-      for (long pid : tree(root, parents)) {
-        if (seen.add(pid)) ticks += cpuTicks(pid);
-      }
-      out.put(label, ticks * 1000.0 / TICKS_PER_SECOND);
-    });
+    roots.forEach(
+        (label, root) -> {
+          long ticks = 0;
+          for (long pid : tree(root, parents)) {
+            if (seen.add(pid)) ticks += cpuTicks(pid);
+          }
+          out.put(label, ticks * 1000.0 / TICKS_PER_SECOND);
+        });
     return out;
   }
 
   /** CPU milliseconds this JVM (the bench) used so far. */
   static double selfCpuMs() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() / 1e6 : Double.NaN;
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1e6
+        : Double.NaN;
   }
 
   /** Starts sampling each root's RSS twice a second, keeping the largest. */
@@ -79,10 +84,13 @@ final class ServerProcesses implements AutoCloseable {
     rssTask = null;
     sampleRss();
     Map<String, Double> out = new LinkedHashMap<>();
-    roots.keySet().forEach(label -> {
-      Long kb = rssMax.get(label);
-      if (kb != null) out.put(label, kb / 1024.0);
-    });
+    roots
+        .keySet()
+        .forEach(
+            label -> {
+              Long kb = rssMax.get(label);
+              if (kb != null) out.put(label, kb / 1024.0);
+            });
     return out;
   }
 
@@ -99,10 +107,11 @@ final class ServerProcesses implements AutoCloseable {
   }
 
   private synchronized void sampleRss() {
-    roots.forEach((label, pid) -> {
-      long kb = rssKb(pid);
-      if (kb > 0) rssMax.merge(label, kb, Math::max);
-    });
+    roots.forEach(
+        (label, pid) -> {
+          long kb = rssKb(pid);
+          if (kb > 0) rssMax.merge(label, kb, Math::max);
+        });
   }
 
   private static List<Long> tree(long root, Map<Long, Long> parents) {
@@ -122,10 +131,14 @@ final class ServerProcesses implements AutoCloseable {
   private static Map<Long, Long> parents() {
     Map<Long, Long> out = new HashMap<>();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).forEach(n -> {
-        String[] f = statFields(Long.parseLong(n));
-        if (f != null) out.put(Long.parseLong(n), Long.parseLong(f[1]));
-      });
+      procs
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.chars().allMatch(Character::isDigit))
+          .forEach(
+              n -> {
+                String[] f = statFields(Long.parseLong(n));
+                if (f != null) out.put(Long.parseLong(n), Long.parseLong(f[1]));
+              });
     } catch (IOException e) {
       // /proc unreadable: no tree
     }
@@ -136,10 +149,16 @@ final class ServerProcesses implements AutoCloseable {
   private static long cpuTicks(long pid) {
     String[] f = statFields(pid);
     if (f == null) return 0;
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    return Long.parseLong(f[11])
+        + Long.parseLong(f[12])
+        + Long.parseLong(f[13])
+        + Long.parseLong(f[14]);
   }
 
-  /** The fields of /proc/pid/stat after the command name: [0] = state (field 3), [1] = ppid, [11] = utime … */
+  /**
+   * The fields of /proc/pid/stat after the command name: [0] = state (field 3), [1] = ppid, [11] =
+   * utime …
+   */
   private static String[] statFields(long pid) {
     try {
       String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

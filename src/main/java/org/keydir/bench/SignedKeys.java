@@ -44,7 +44,8 @@ public final class SignedKeys {
     this.fallback = sign(F.objectNode().put("key", randomKey(random)).put("fallback", true));
   }
 
-  public static SignedKeys generate(String userId, String deviceId, SecureRandom random, int poolSize) {
+  public static SignedKeys generate(
+      String userId, String deviceId, SecureRandom random, int poolSize) {
     return new SignedKeys(userId, deviceId, random, poolSize);
   }
 
@@ -57,7 +58,9 @@ public final class SignedKeys {
     ObjectNode dk = F.objectNode();
     dk.put("user_id", userId).put("device_id", deviceId);
     dk.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
-    dk.putObject("keys").put("curve25519:" + deviceId, curve25519).put("ed25519:" + deviceId, ed25519());
+    dk.putObject("keys")
+        .put("curve25519:" + deviceId, curve25519)
+        .put("ed25519:" + deviceId, ed25519());
     return sign(dk);
   }
 

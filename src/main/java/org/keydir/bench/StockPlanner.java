@@ -5,15 +5,15 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * How many one-time keys each device must hold before a phase runs at a level, so that claims
- * never run a device dry by accident: the expected requests (the request limit, or the larger of
- * a first guess and twice the best rate seen so far in this phase, × the duration), plus the warm-up, times
+ * How many one-time keys each device must hold before a phase runs at a level, so that claims never
+ * run a device dry by accident: the expected requests (the request limit, or the larger of a first
+ * guess and twice the best rate seen so far in this phase, × the duration), plus the warm-up, times
  * the keys claimed per request, spread over the devices, with a 25% margin. Should a level still
  * run out, it ends early and is marked so (its rate is still over the time it ran).
  */
 final class StockPlanner {
-  private static final Map<Phase, Double> FIRST_GUESS_RPS = Map.of(
-      Phase.CLAIM, 1500.0, Phase.CLAIM_BULK, 100.0, Phase.MIXED, 1500.0);
+  private static final Map<Phase, Double> FIRST_GUESS_RPS =
+      Map.of(Phase.CLAIM, 1500.0, Phase.CLAIM_BULK, 100.0, Phase.MIXED, 1500.0);
   private final Map<Phase, Double> bestRps = new EnumMap<>(Phase.class);
   private final int bulk;
 
@@ -36,8 +36,9 @@ final class StockPlanner {
     double perRequest = claimsPerRequest(p);
     if (perRequest == 0) return 0;
     double rps = Math.max(FIRST_GUESS_RPS.get(p), 2 * bestRps.getOrDefault(p, 0.0));
-    double requests = (limit.byRequests() ? limit.requests() : rps * limit.duration().toMillis() / 1000.0)
-        + rps * warmup.toMillis() / 1000.0;
+    double requests =
+        (limit.byRequests() ? limit.requests() : rps * limit.duration().toMillis() / 1000.0)
+            + rps * warmup.toMillis() / 1000.0;
     return (long) Math.ceil(requests * perRequest * 1.25 / devices) + 2;
   }
 

@@ -37,17 +37,27 @@ final class UploadWorkload implements Workload {
 
   /** The upload of a ticket's keys (reserved in the ledger) and its judge. */
   static BenchRequest request(String op, BenchDevice d, DeviceLedger.UploadTicket t) {
-    return new BenchRequest(op, RequestBodies.UPLOAD, d.token(), RequestBodies.oneTimeKeys(d, t.first(), t.count()),
+    return new BenchRequest(
+        op,
+        RequestBodies.UPLOAD,
+        d.token(),
+        RequestBodies.oneTimeKeys(d, t.first(), t.count()),
         (reply, stats) -> judge(op, d, t, reply, stats));
   }
 
-  private static void judge(String op, BenchDevice d, DeviceLedger.UploadTicket t, BenchHttp.Reply reply, LevelStats stats) {
+  private static void judge(
+      String op,
+      BenchDevice d,
+      DeviceLedger.UploadTicket t,
+      BenchHttp.Reply reply,
+      LevelStats stats) {
     d.ledger().uploadAnswered(t.count(), reply.ok());
     if (!reply.ok()) return;
     stats.keys(op, t.count());
     JsonNode body = Json.parse(reply.body());
     JsonNode n = body == null ? null : body.path("one_time_key_counts").get(SignedKeys.ALGORITHM);
     if (n == null || !n.canConvertToLong()) stats.verificationError(LevelStats.BAD_BODY);
-    else if (!d.ledger().countAgrees(n.asLong(), t)) stats.verificationError(LevelStats.COUNT_MISMATCH);
+    else if (!d.ledger().countAgrees(n.asLong(), t))
+      stats.verificationError(LevelStats.COUNT_MISMATCH);
   }
 }

@@ -6,21 +6,21 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.keydir.app.KeyEncryptionKeys;
 import org.keydir.app.Services;
-import org.keydir.usecases.Rotator;
-import org.keydir.usecases.ServerKeyAdmin;
-import org.keydir.store.AuditStore;
-import org.keydir.store.ServerKeyStore;
 import org.keydir.config.KeydirConfig;
-import org.keydir.store.Database;
+import org.keydir.store.AuditStore;
 import org.keydir.store.CitusLayout;
+import org.keydir.store.Database;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
+import org.keydir.store.ServerKeyStore;
+import org.keydir.usecases.Rotator;
+import org.keydir.usecases.ServerKeyAdmin;
 
 /**
- * The domain services against the configured database, for one CLI command: the configured URL,
- * or the embedded PostgreSQL of the data folder (attached if a keydir is serving it, else started
- * for the command and stopped after).
+ * The domain services against the configured database, for one CLI command: the configured URL, or
+ * the embedded PostgreSQL of the data folder (attached if a keydir is serving it, else started for
+ * the command and stopped after).
  */
 final class CliContext implements AutoCloseable {
   final Services services;
@@ -29,7 +29,8 @@ final class CliContext implements AutoCloseable {
   private final Vertx vertx;
   private final KeydirConfig cfg;
 
-  private CliContext(Services services, Optional<EmbeddedDatabase> embedded, Vertx vertx, KeydirConfig cfg) {
+  private CliContext(
+      Services services, Optional<EmbeddedDatabase> embedded, Vertx vertx, KeydirConfig cfg) {
     this.services = services;
     this.embedded = embedded;
     this.vertx = vertx;
@@ -40,19 +41,31 @@ final class CliContext implements AutoCloseable {
   ServerKeyAdmin serverKeys() {
     var pool = services.database().pool();
     ServerKeyStore store = new ServerKeyStore();
-    Rotator rotator = new Rotator(pool, store, new AuditStore(), KeyEncryptionKeys.resolve(cfg), cfg.rotation().policy(),
-        Clock.systemUTC());
+    Rotator rotator =
+        new Rotator(
+            pool,
+            store,
+            new AuditStore(),
+            KeyEncryptionKeys.resolve(cfg),
+            cfg.rotation().policy(),
+            Clock.systemUTC());
     return new ServerKeyAdmin(pool, store, rotator, null);
   }
 
   static CliContext open(KeydirConfig cfg) {
-    Optional<EmbeddedDatabase> embedded = cfg.database().embedded()
-        ? Optional.of(EmbeddedDatabase.attachOrStart(cfg.dataPath())) : Optional.empty();
-    DatabaseUrl url = DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(cfg.database().url()));
+    Optional<EmbeddedDatabase> embedded =
+        cfg.database().embedded()
+            ? Optional.of(EmbeddedDatabase.attachOrStart(cfg.dataPath()))
+            : Optional.empty();
+    DatabaseUrl url =
+        DatabaseUrl.parse(embedded.map(EmbeddedDatabase::url).orElse(cfg.database().url()));
     Migrations.apply(url, CitusLayout.Mode.of(cfg.database().citus()));
     Vertx vertx = Vertx.vertx();
     Database db = Database.connect(vertx, url, cfg.database());
-    return new CliContext(Services.wire(db, cfg, Clock.systemUTC(), org.keydir.keys.RemoteServers.none()), embedded, vertx,
+    return new CliContext(
+        Services.wire(db, cfg, Clock.systemUTC(), org.keydir.keys.RemoteServers.none()),
+        embedded,
+        vertx,
         cfg);
   }
 

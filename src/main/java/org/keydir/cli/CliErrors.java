@@ -9,7 +9,8 @@ import picocli.CommandLine;
  */
 final class CliErrors implements CommandLine.IExecutionExceptionHandler {
   @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed)
+      throws Exception {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConfigException ce) {
         cmd.getErr().println("keydir: configuration error: " + ce.getMessage());

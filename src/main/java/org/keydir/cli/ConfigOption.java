@@ -7,7 +7,9 @@ import picocli.CommandLine.Option;
 
 /** {@code --config FILE}, shared by every command that needs the configuration. */
 final class ConfigOption {
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
       description = "YAML config file; KEYDIR_* environment variables override it.")
   Path file;
 

@@ -5,7 +5,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
-/** A command that runs against the configured database: {@code --config}, {@code --json}, one {@link CliContext}. */
+/**
+ * A command that runs against the configured database: {@code --config}, {@code --json}, one {@link
+ * CliContext}.
+ */
 abstract class ContextCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Mixin OutputOptions output;

@@ -9,7 +9,9 @@ import org.keydir.store.Migrations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "migrate", description = "Apply the schema migrations to the configured database and exit.")
+@Command(
+    name = "migrate",
+    description = "Apply the schema migrations to the configured database and exit.")
 final class MigrateCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -22,7 +24,8 @@ final class MigrateCommand implements Callable<Integer> {
         Migrations.apply(DatabaseUrl.parse(db.url()), CitusLayout.Mode.OFF);
       }
     } else {
-      Migrations.apply(DatabaseUrl.parse(cfg.database().url()), CitusLayout.Mode.of(cfg.database().citus()));
+      Migrations.apply(
+          DatabaseUrl.parse(cfg.database().url()), CitusLayout.Mode.of(cfg.database().citus()));
     }
     return 0;
   }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code --json}: machine-readable output for scripts; human-readable text otherwise. */
 final class OutputOptions {
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper PRETTY =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = "--json", description = "Print JSON (for scripts) instead of text.")
   boolean json;

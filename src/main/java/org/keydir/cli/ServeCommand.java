@@ -7,7 +7,9 @@ import org.keydir.config.KeydirConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "serve", description = "Run keydir (embedded PostgreSQL unless database.url is set).")
+@Command(
+    name = "serve",
+    description = "Run keydir (embedded PostgreSQL unless database.url is set).")
 final class ServeCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -16,10 +18,14 @@ final class ServeCommand implements Callable<Integer> {
     KeydirConfig cfg = config.load();
     Keydir keydir = Keydir.start(cfg);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      keydir.close();
-      stopped.countDown();
-    }, "keydir-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  keydir.close();
+                  stopped.countDown();
+                },
+                "keydir-shutdown"));
     stopped.await();
     return 0;
   }

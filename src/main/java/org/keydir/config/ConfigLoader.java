@@ -22,17 +22,19 @@ import java.util.stream.Collectors;
 
 /**
  * Loads {@link KeydirConfig}: defaults, then the YAML file, then {@code KEYDIR_*} environment
- * variables. Unknown keys, wrong types and invalid values are a {@link ConfigException} naming the key.
+ * variables. Unknown keys, wrong types and invalid values are a {@link ConfigException} naming the
+ * key.
  */
 public final class ConfigLoader {
   static final String ENV_PREFIX = "KEYDIR_";
-  private static final ObjectMapper MAPPER = YAMLMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .serializationInclusion(JsonInclude.Include.ALWAYS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .build();
+  private static final ObjectMapper MAPPER =
+      YAMLMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .serializationInclusion(JsonInclude.Include.ALWAYS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
 
   private ConfigLoader() {}
 
@@ -58,9 +60,14 @@ public final class ConfigLoader {
   public static List<String> unknownEnvironmentNames(Map<String, String> env) {
     List<String> known = environmentNames();
     return env.keySet().stream()
-        .filter(k -> k.startsWith(ENV_PREFIX) && !known.contains(k) && !k.startsWith("KEYDIR_TEST_")
-            && !NOT_CONFIG.contains(k))
-        .sorted().collect(Collectors.toList());
+        .filter(
+            k ->
+                k.startsWith(ENV_PREFIX)
+                    && !known.contains(k)
+                    && !k.startsWith("KEYDIR_TEST_")
+                    && !NOT_CONFIG.contains(k))
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   /**
@@ -71,11 +78,15 @@ public final class ConfigLoader {
     List<String> unknown = unknownEnvironmentNames(env);
     if (unknown.isEmpty()) return;
     String name = unknown.get(0);
-    String closest = environmentNames().stream()
-        .min(java.util.Comparator.comparingInt(k -> distance(k, name))).orElseThrow();
-    throw new ConfigException("unknown environment variable " + name
-        + (distance(closest, name) <= 3 ? " (did you mean " + closest + "?)" : "")
-        + "; keydir reads only the KEYDIR_* names in the README's configuration table");
+    String closest =
+        environmentNames().stream()
+            .min(java.util.Comparator.comparingInt(k -> distance(k, name)))
+            .orElseThrow();
+    throw new ConfigException(
+        "unknown environment variable "
+            + name
+            + (distance(closest, name) <= 3 ? " (did you mean " + closest + "?)" : "")
+            + "; keydir reads only the KEYDIR_* names in the README's configuration table");
   }
 
   /** Levenshtein distance (two rows). */
@@ -86,7 +97,10 @@ public final class ConfigLoader {
     for (int i = 1; i <= a.length(); i++) {
       cur[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        cur[j] =
+            Math.min(
+                Math.min(cur[j - 1], prev[j]) + 1,
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
       }
       int[] t = prev;
       prev = cur;
@@ -101,10 +115,12 @@ public final class ConfigLoader {
       if (node == null || node.isMissingNode() || node.isNull()) {
         return JsonNodeFactory.instance.objectNode();
       }
-      if (!node.isObject()) throw new ConfigException("config file " + file + " must hold a YAML mapping");
+      if (!node.isObject())
+        throw new ConfigException("config file " + file + " must hold a YAML mapping");
       return node;
     } catch (JsonProcessingException e) {
-      throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage());
+      throw new ConfigException(
+          "config file " + file + " is not valid YAML: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
@@ -117,7 +133,8 @@ public final class ConfigLoader {
       JsonNode current = target.get(field.getKey());
       if (current == null) throw new ConfigException("unknown config key '" + key + "'");
       if (current.isObject()) {
-        if (!field.getValue().isObject()) throw new ConfigException("config key '" + key + "' must be a mapping");
+        if (!field.getValue().isObject())
+          throw new ConfigException("config key '" + key + "' must be a mapping");
         mergeInto((ObjectNode) current, field.getValue(), key + ".");
       } else {
         target.set(field.getKey(), field.getValue());
@@ -140,14 +157,26 @@ public final class ConfigLoader {
       } else if (field.getValue().isBoolean()) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {
-          throw new ConfigException(envName(key) + " (config key '" + key + "') must be true or false (got '" + value + "')");
+          throw new ConfigException(
+              envName(key)
+                  + " (config key '"
+                  + key
+                  + "') must be true or false (got '"
+                  + value
+                  + "')");
         }
         tree.put(field.getKey(), Boolean.parseBoolean(v));
       } else if (field.getValue().isNumber()) {
         try {
           tree.put(field.getKey(), Long.parseLong(value.trim()));
         } catch (NumberFormatException e) {
-          throw new ConfigException(envName(key) + " (config key '" + key + "') must be an integer (got '" + value + "')");
+          throw new ConfigException(
+              envName(key)
+                  + " (config key '"
+                  + key
+                  + "') must be an integer (got '"
+                  + value
+                  + "')");
         }
       } else {
         tree.put(field.getKey(), value);
@@ -156,10 +185,13 @@ public final class ConfigLoader {
   }
 
   private static void collectEnvNames(JsonNode tree, String prefix, List<String> out) {
-    tree.fields().forEachRemaining(f -> {
-      if (f.getValue().isObject()) collectEnvNames(f.getValue(), prefix + f.getKey() + ".", out);
-      else out.add(envName(prefix + f.getKey()));
-    });
+    tree.fields()
+        .forEachRemaining(
+            f -> {
+              if (f.getValue().isObject())
+                collectEnvNames(f.getValue(), prefix + f.getKey() + ".", out);
+              else out.add(envName(prefix + f.getKey()));
+            });
   }
 
   static String envName(String key) {
@@ -173,14 +205,16 @@ public final class ConfigLoader {
       if (e.getCause() instanceof ConfigException ce) throw ce;
       throw new ConfigException("invalid config: " + e.getOriginalMessage());
     } catch (MismatchedInputException e) {
-      throw new ConfigException("config key '" + path(e) + "' has the wrong type: " + e.getOriginalMessage());
+      throw new ConfigException(
+          "config key '" + path(e) + "' has the wrong type: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException("invalid config: " + e.getOriginalMessage());
     }
   }
 
   private static String path(MismatchedInputException e) {
-    return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
         .collect(Collectors.joining("."));
   }
 }

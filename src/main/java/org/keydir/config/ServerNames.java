@@ -2,10 +2,12 @@ package org.keydir.config;
 
 import java.util.regex.Pattern;
 
-/** Spec appendix "Server Name": {@code hostname [ ":" port ]}, hostname a DNS name or IP literal. */
+/**
+ * Spec appendix "Server Name": {@code hostname [ ":" port ]}, hostname a DNS name or IP literal.
+ */
 public final class ServerNames {
-  private static final Pattern SERVER_NAME = Pattern.compile(
-      "(?:\\[[0-9A-Fa-f:.]{2,45}\\]|[0-9A-Za-z.-]{1,255})(?::[0-9]{1,5})?");
+  private static final Pattern SERVER_NAME =
+      Pattern.compile("(?:\\[[0-9A-Fa-f:.]{2,45}\\]|[0-9A-Za-z.-]{1,255})(?::[0-9]{1,5})?");
 
   private ServerNames() {}
 

@@ -21,7 +21,8 @@ public final class SecretBox {
   private final SecretKeySpec key;
 
   public SecretBox(byte[] key32) {
-    if (key32.length != 32) throw new IllegalArgumentException("the key-encryption key must be 32 bytes");
+    if (key32.length != 32)
+      throw new IllegalArgumentException("the key-encryption key must be 32 bytes");
     this.key = new SecretKeySpec(key32, "AES");
   }
 
@@ -39,7 +40,9 @@ public final class SecretBox {
     }
   }
 
-  /** @throws WrongKeyException when the box was sealed with another key or context, or was altered */
+  /**
+   * @throws WrongKeyException when the box was sealed with another key or context, or was altered
+   */
   public byte[] open(byte[] box, String context) {
     if (box.length < NONCE + TAG_BITS / 8) throw new WrongKeyException("sealed value too short");
     try {
@@ -48,7 +51,8 @@ public final class SecretBox {
       c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return c.doFinal(box, NONCE, box.length - NONCE);
     } catch (AEADBadTagException e) {
-      throw new WrongKeyException("cannot decrypt: wrong key-encryption key, or the value was altered");
+      throw new WrongKeyException(
+          "cannot decrypt: wrong key-encryption key, or the value was altered");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);
     }

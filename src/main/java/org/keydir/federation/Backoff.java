@@ -23,15 +23,19 @@ public final class Backoff {
     this.clock = clock;
     this.initialMs = initialMs;
     this.maxMs = maxMs;
-    this.states = Caffeine.newBuilder().maximumSize(maxEntries)
-        .expireAfterWrite(Duration.ofMillis(Math.max(1, maxMs))).build();
+    this.states =
+        Caffeine.newBuilder()
+            .maximumSize(maxEntries)
+            .expireAfterWrite(Duration.ofMillis(Math.max(1, maxMs)))
+            .build();
   }
 
   /** The wait after the {@code failures}-th failure in a row. Pure. */
   public static long delayMs(int failures, long initialMs, long maxMs) {
     if (failures <= 0 || initialMs <= 0) return 0;
     int doublings = Math.min(failures - 1, 40);
-    return Math.min(maxMs, initialMs << Math.min(doublings, Long.numberOfLeadingZeros(initialMs) - 1));
+    return Math.min(
+        maxMs, initialMs << Math.min(doublings, Long.numberOfLeadingZeros(initialMs) - 1));
   }
 
   public boolean mayCall(String destination) {
@@ -40,10 +44,14 @@ public final class Backoff {
   }
 
   public void failed(String destination) {
-    states.asMap().compute(destination, (d, s) -> {
-      int n = s == null ? 1 : s.failures() + 1;
-      return new State(n, clock.millis() + delayMs(n, initialMs, maxMs));
-    });
+    states
+        .asMap()
+        .compute(
+            destination,
+            (d, s) -> {
+              int n = s == null ? 1 : s.failures() + 1;
+              return new State(n, clock.millis() + delayMs(n, initialMs, maxMs));
+            });
   }
 
   public void succeeded(String destination) {

@@ -31,35 +31,50 @@ public final class FederationAuth implements Handler<RoutingContext> {
     try {
       h = XMatrixHeader.parse(ctx.request().getHeader("Authorization"));
       if (h.destination() != null && !h.destination().equals(serverName)) {
-        throw XMatrixHeader.unauthorized("this request is for " + h.destination() + ", not " + serverName);
+        throw XMatrixHeader.unauthorized(
+            "this request is for " + h.destination() + ", not " + serverName);
       }
       if (!ServerNames.isValid(h.origin()) || !h.keyId().startsWith("ed25519:")) {
         throw XMatrixHeader.unauthorized("bad origin or key id in X-Matrix header");
       }
       if (h.origin().equalsIgnoreCase(serverName)) {
-        throw XMatrixHeader.unauthorized("a request from " + serverName + " does not come over federation");
+        throw XMatrixHeader.unauthorized(
+            "a request from " + serverName + " does not come over federation");
       }
-      signed = RequestSignatures.signedBytes(h, ctx.request().method().name(), ctx.request().uri(), serverName,
-          content(ctx.body().buffer()));
+      signed =
+          RequestSignatures.signedBytes(
+              h,
+              ctx.request().method().name(),
+              ctx.request().uri(),
+              serverName,
+              content(ctx.body().buffer()));
     } catch (CanonicalJsonException e) {
-      ctx.fail(KeydirException.of(KeydirException.Kind.BAD_JSON, "request body has no canonical JSON form: "
-          + e.getMessage()));
+      ctx.fail(
+          KeydirException.of(
+              KeydirException.Kind.BAD_JSON,
+              "request body has no canonical JSON form: " + e.getMessage()));
       return;
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    peerKeys.verifyKey(h.origin(), h.keyId()).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause() instanceof KeydirException ? ar.cause()
-            : XMatrixHeader.unauthorized("cannot get " + h.origin() + "'s key " + h.keyId()));
-      } else if (!RequestSignatures.verify(h, signed, ar.result())) {
-        ctx.fail(XMatrixHeader.unauthorized("X-Matrix signature does not verify"));
-      } else {
-        ctx.put(ORIGIN, h.origin());
-        ctx.next();
-      }
-    });
+    peerKeys
+        .verifyKey(h.origin(), h.keyId())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(
+                    ar.cause() instanceof KeydirException
+                        ? ar.cause()
+                        : XMatrixHeader.unauthorized(
+                            "cannot get " + h.origin() + "'s key " + h.keyId()));
+              } else if (!RequestSignatures.verify(h, signed, ar.result())) {
+                ctx.fail(XMatrixHeader.unauthorized("X-Matrix signature does not verify"));
+              } else {
+                ctx.put(ORIGIN, h.origin());
+                ctx.next();
+              }
+            });
   }
 
   private static JsonNode content(Buffer body) {

@@ -46,16 +46,26 @@ public final class PeerKeys {
   private final Cache<String, Boolean> askedRecently;
   private final Map<String, Future<Map<String, PeerKey>>> inFlight = new ConcurrentHashMap<>();
 
-  public PeerKeys(Vertx vertx, Pool pool, PeerKeyStore store, FederationClient client, Clock clock,
-                  long refetchIntervalMs, int maxServers) {
+  public PeerKeys(
+      Vertx vertx,
+      Pool pool,
+      PeerKeyStore store,
+      FederationClient client,
+      Clock clock,
+      long refetchIntervalMs,
+      int maxServers) {
     this.vertx = vertx;
     this.pool = pool;
     this.store = store;
     this.client = client;
     this.clock = clock;
-    this.memory = Caffeine.newBuilder().maximumSize(maxServers).expireAfter(new UntilValidUntil()).build();
-    this.askedRecently = Caffeine.newBuilder().maximumSize(4L * maxServers)
-        .expireAfterWrite(Duration.ofMillis(Math.max(1, refetchIntervalMs))).build();
+    this.memory =
+        Caffeine.newBuilder().maximumSize(maxServers).expireAfter(new UntilValidUntil()).build();
+    this.askedRecently =
+        Caffeine.newBuilder()
+            .maximumSize(4L * maxServers)
+            .expireAfterWrite(Duration.ofMillis(Math.max(1, refetchIntervalMs)))
+            .build();
   }
 
   /** Servers whose keys are held in memory, and (server, key id) pairs asked for recently. */
@@ -67,7 +77,10 @@ public final class PeerKeys {
     return askedRecently.estimatedSize();
   }
 
-  /** The raw public key of {@code server}'s {@code keyId}, valid now; else a failed Future (UNAUTHORIZED). */
+  /**
+   * The raw public key of {@code server}'s {@code keyId}, valid now; else a failed Future
+   * (UNAUTHORIZED).
+   */
   public Future<byte[]> verifyKey(String server, String keyId) {
     PeerKey cached = valid(memory.getIfPresent(server), keyId);
     if (cached != null) return Future.succeededFuture(decode(cached));
@@ -77,22 +90,29 @@ public final class PeerKeys {
       Future<Map<String, PeerKey>> running = inFlight.get(server);
       if (running != null) return running.map(fresh -> require(fresh, server, keyId));
       PeerKey fetched = valid(memory.getIfPresent(server), keyId);
-      return fetched != null ? Future.succeededFuture(decode(fetched)) : Future.failedFuture(unknown(server, keyId));
+      return fetched != null
+          ? Future.succeededFuture(decode(fetched))
+          : Future.failedFuture(unknown(server, keyId));
     }
-    return store.get(pool, server).compose(fromDb -> {
-      remember(server, fromDb);
-      PeerKey k = valid(fromDb, keyId);
-      if (k != null) return Future.succeededFuture(decode(k));
-      Future<Map<String, PeerKey>> fetch = fetchOrJoin(server, keyId);
-      return fetch == null ? Future.failedFuture(unknown(server, keyId)) : fetch.map(fresh -> require(fresh, server, keyId));
-    });
+    return store
+        .get(pool, server)
+        .compose(
+            fromDb -> {
+              remember(server, fromDb);
+              PeerKey k = valid(fromDb, keyId);
+              if (k != null) return Future.succeededFuture(decode(k));
+              Future<Map<String, PeerKey>> fetch = fetchOrJoin(server, keyId);
+              return fetch == null
+                  ? Future.failedFuture(unknown(server, keyId))
+                  : fetch.map(fresh -> require(fresh, server, keyId));
+            });
   }
 
   /**
    * Joins the fetch in flight for {@code server}, or starts one unless {@code keyId} was asked for
-   * within the interval (then null). Synchronized so that "is one in flight / do we hold it / may we
-   * ask" is one step: a fetch finishes by putting its keys in memory before it leaves
-   * {@code inFlight}, so a lookup that finds no fetch in flight finds its keys in memory.
+   * within the interval (then null). Synchronized so that "is one in flight / do we hold it / may
+   * we ask" is one step: a fetch finishes by putting its keys in memory before it leaves {@code
+   * inFlight}, so a lookup that finds no fetch in flight finds its keys in memory.
    */
   private synchronized Future<Map<String, PeerKey>> fetchOrJoin(String server, String keyId) {
     Future<Map<String, PeerKey>> running = inFlight.get(server);
@@ -102,43 +122,54 @@ public final class PeerKeys {
     if (askedRecently.getIfPresent(askKey(server, keyId)) != null) return null;
     Promise<Map<String, PeerKey>> mine = Promise.promise();
     inFlight.put(server, mine.future());
-    askedRecently.put(askKey(server, keyId), Boolean.TRUE);   // after inFlight: see verifyKey
-    client.serverKeys(server)
+    askedRecently.put(askKey(server, keyId), Boolean.TRUE); // after inFlight: see verifyKey
+    client
+        .serverKeys(server)
         .compose(body -> vertx.executeBlocking(() -> checked(server, body), false))
         .compose(keys -> save(server, keys).map(keys))
-        .onComplete(ar -> {
-          if (ar.succeeded()) memory.put(server, ar.result());
-          inFlight.remove(server);   // after memory: see above
-          mine.handle(ar);
-        });
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) memory.put(server, ar.result());
+              inFlight.remove(server); // after memory: see above
+              mine.handle(ar);
+            });
     return mine.future();
   }
 
-  /** Keeps whichever is newer, the keys in memory or a database read (which may predate a fetch). */
+  /**
+   * Keeps whichever is newer, the keys in memory or a database read (which may predate a fetch).
+   */
   private void remember(String server, Map<String, PeerKey> fromDb) {
     if (fromDb.isEmpty()) return;
-    memory.asMap().merge(server, fromDb, (held, read) -> validUntil(read) > validUntil(held) ? read : held);
+    memory
+        .asMap()
+        .merge(server, fromDb, (held, read) -> validUntil(read) > validUntil(held) ? read : held);
   }
 
   private static long validUntil(Map<String, PeerKey> keys) {
     return keys.values().stream().mapToLong(PeerKey::validUntilTs).max().orElse(Long.MIN_VALUE);
   }
 
-  /** Spec "Publishing Keys": server_name matches, and each key in verify_keys signed the response. */
+  /**
+   * Spec "Publishing Keys": server_name matches, and each key in verify_keys signed the response.
+   */
   private Map<String, PeerKey> checked(String server, JsonNode body) {
     if (!server.equals(body.path("server_name").asText())) {
       throw XMatrixHeader.unauthorized(server + " published keys for another server name");
     }
     JsonNode verifyKeys = body.path("verify_keys");
-    if (!verifyKeys.isObject() || verifyKeys.isEmpty()) throw XMatrixHeader.unauthorized(server + " published no verify keys");
-    if (verifyKeys.size() > MAX_KEYS) throw XMatrixHeader.unauthorized(server + " published more than " + MAX_KEYS + " keys");
+    if (!verifyKeys.isObject() || verifyKeys.isEmpty())
+      throw XMatrixHeader.unauthorized(server + " published no verify keys");
+    if (verifyKeys.size() > MAX_KEYS)
+      throw XMatrixHeader.unauthorized(server + " published more than " + MAX_KEYS + " keys");
     byte[] signed;
     try {
       signed = JsonSigning.signingBytes(body);
     } catch (CanonicalJsonException e) {
       throw XMatrixHeader.unauthorized(server + "'s key response has no canonical JSON form");
     }
-    long validUntil = Math.min(body.path("valid_until_ts").asLong(0), clock.millis() + MAX_VALIDITY_MS);
+    long validUntil =
+        Math.min(body.path("valid_until_ts").asLong(0), clock.millis() + MAX_VALIDITY_MS);
     Map<String, PeerKey> out = new HashMap<>();
     for (var e : verifyKeys.properties()) {
       String publicKey = e.getValue().path("key").asText("");
@@ -149,7 +180,8 @@ public final class PeerKeys {
         throw XMatrixHeader.unauthorized(server + " published a malformed key " + e.getKey());
       }
       if (!JsonSigning.verify(body, signed, server, e.getKey(), raw)) {
-        throw XMatrixHeader.unauthorized(server + "'s key response is not signed by its key " + e.getKey());
+        throw XMatrixHeader.unauthorized(
+            server + "'s key response is not signed by its key " + e.getKey());
       }
       out.put(e.getKey(), new PeerKey(publicKey, validUntil));
     }
@@ -191,11 +223,13 @@ public final class PeerKeys {
   private final class UntilValidUntil implements Expiry<String, Map<String, PeerKey>> {
     @Override
     public long expireAfterCreate(String server, Map<String, PeerKey> keys, long now) {
-      return Math.max(0, Math.min(MAX_VALIDITY_MS, validUntil(keys) - clock.millis()) + 1) * 1_000_000L;
+      return Math.max(0, Math.min(MAX_VALIDITY_MS, validUntil(keys) - clock.millis()) + 1)
+          * 1_000_000L;
     }
 
     @Override
-    public long expireAfterUpdate(String server, Map<String, PeerKey> keys, long now, long current) {
+    public long expireAfterUpdate(
+        String server, Map<String, PeerKey> keys, long now, long current) {
       return expireAfterCreate(server, keys, now);
     }
 

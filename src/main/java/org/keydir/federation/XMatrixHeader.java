@@ -15,7 +15,8 @@ public record XMatrixHeader(String origin, String destination, String keyId, Str
   public static XMatrixHeader parse(String header) {
     if (header == null) throw unauthorized("missing X-Matrix Authorization header");
     String h = header.trim();
-    if (!h.regionMatches(true, 0, SCHEME, 0, SCHEME.length()) || h.length() == SCHEME.length()
+    if (!h.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+        || h.length() == SCHEME.length()
         || h.charAt(SCHEME.length()) != ' ') {
       throw unauthorized("Authorization is not an X-Matrix header");
     }
@@ -23,13 +24,22 @@ public record XMatrixHeader(String origin, String destination, String keyId, Str
     String origin = params.get("origin");
     String key = params.get("key");
     String sig = params.get("sig");
-    if (origin == null || key == null || sig == null) throw unauthorized("X-Matrix header needs origin, key and sig");
+    if (origin == null || key == null || sig == null)
+      throw unauthorized("X-Matrix header needs origin, key and sig");
     return new XMatrixHeader(origin, params.get("destination"), key, sig);
   }
 
   public String format() {
-    return SCHEME + " origin=\"" + origin + "\",destination=\"" + destination + "\",key=\"" + keyId
-        + "\",sig=\"" + sig + "\"";
+    return SCHEME
+        + " origin=\""
+        + origin
+        + "\",destination=\""
+        + destination
+        + "\",key=\""
+        + keyId
+        + "\",sig=\""
+        + sig
+        + "\"";
   }
 
   private static Map<String, String> params(String s) {
@@ -53,7 +63,8 @@ public record XMatrixHeader(String origin, String destination, String keyId, Str
       } else {
         while (i < s.length() && s.charAt(i) != ',') value.append(s.charAt(i++));
       }
-      if (out.put(name, value.toString().trim()) != null) throw unauthorized("repeated '" + name + "' in X-Matrix header");
+      if (out.put(name, value.toString().trim()) != null)
+        throw unauthorized("repeated '" + name + "' in X-Matrix header");
     }
     return out;
   }

@@ -19,14 +19,16 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Folders only this OS user may enter (0700) and secret files only this OS user may read (0600).
- * A secret file is born with mode 0600 ({@code open(O_CREAT|O_EXCL, 0600)} on a temporary name),
- * written and fsynced, then hard-linked to its final name, which fails if another process got
- * there first: there is no moment at which the file exists with wider permissions or half written.
+ * Folders only this OS user may enter (0700) and secret files only this OS user may read (0600). A
+ * secret file is born with mode 0600 ({@code open(O_CREAT|O_EXCL, 0600)} on a temporary name),
+ * written and fsynced, then hard-linked to its final name, which fails if another process got there
+ * first: there is no moment at which the file exists with wider permissions or half written.
  */
 public final class PrivateFiles {
-  private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> OWNER_RWX = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_RW =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_RWX =
+      PosixFilePermissions.fromString("rwx------");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private PrivateFiles() {}
@@ -64,12 +66,17 @@ public final class PrivateFiles {
     }
   }
 
-  /** Writes {@code secret} to a new file {@code file} with mode 0600; false if it already exists. */
+  /**
+   * Writes {@code secret} to a new file {@code file} with mode 0600; false if it already exists.
+   */
   public static boolean createSecret(Path file, String secret) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + randomToken(6));
     FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(OWNER_RW);
-    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
-      Files.setPosixFilePermissions(tmp, OWNER_RW);   // the umask may only have narrowed it; make it exact
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
+      Files.setPosixFilePermissions(
+          tmp, OWNER_RW); // the umask may only have narrowed it; make it exact
       ch.write(ByteBuffer.wrap((secret + "\n").getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }
@@ -83,16 +90,25 @@ public final class PrivateFiles {
     }
   }
 
-  /** Writes a non-secret file (a port number, a config file) with mode 0600, replacing it atomically. */
+  /**
+   * Writes a non-secret file (a port number, a config file) with mode 0600, replacing it
+   * atomically.
+   */
   public static void writePrivate(Path file, String content) {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + randomToken(6));
     FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(OWNER_RW);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
         ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
         ch.force(true);
       }
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     } finally {

@@ -20,18 +20,25 @@ public final class FederationInterest {
   private final Clock clock;
   private final String serverName;
 
-  public FederationInterest(Pool pool, FederationInterestStore store, Clock clock, String serverName) {
+  public FederationInterest(
+      Pool pool, FederationInterestStore store, Clock clock, String serverName) {
     this.pool = pool;
     this.store = store;
     this.clock = clock;
     this.serverName = serverName;
   }
 
-  /** Only this server's (well-formed) users are recorded; anything else in a request is not ours to follow. */
+  /**
+   * Only this server's (well-formed) users are recorded; anything else in a request is not ours to
+   * follow.
+   */
   public Future<Void> record(String origin, Collection<String> users) {
     if (pool == null || origin == null) return Future.succeededFuture();
-    java.util.List<String> local = users.stream()
-        .filter(u -> MatrixIds.isUserId(u) && MatrixIds.serverOf(u).equals(serverName)).sorted().toList();
+    java.util.List<String> local =
+        users.stream()
+            .filter(u -> MatrixIds.isUserId(u) && MatrixIds.serverOf(u).equals(serverName))
+            .sorted()
+            .toList();
     return store.record(pool, local, origin, clock.millis());
   }
 }

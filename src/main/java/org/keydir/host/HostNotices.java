@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The notices host mode listens to on every replica: device-list changes (wake long-polls) and token
- * invalidations (a logout: drop the cached verdict). A token invalidation carries the token's hash
- * or the device, never the token. Delivered within moments on every replica that is connected; a
- * replica whose listener reconnects drops its whole verdict cache (it may have missed a notice).
+ * The notices host mode listens to on every replica: device-list changes (wake long-polls) and
+ * token invalidations (a logout: drop the cached verdict). A token invalidation carries the token's
+ * hash or the device, never the token. Delivered within moments on every replica that is connected;
+ * a replica whose listener reconnects drops its whole verdict cache (it may have missed a notice).
  */
 public final class HostNotices {
   static final String TOKENS = "keydir_token_invalidations";
@@ -31,19 +31,30 @@ public final class HostNotices {
     this.pool = pool;
   }
 
-  public static HostNotices listen(Vertx vertx, PgConnectOptions options, Pool pool, DeviceListFeed feed,
-                                   VerdictCache verdicts, Runnable onDeviceListChange) {
-    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
-        .reconnectPolicy(retries -> 1_000L);
-    subscriber.channel(DeviceListStore.CHANNEL).handler(payload -> {
-      feed.changed();
-      onDeviceListChange.run();
-    });
+  public static HostNotices listen(
+      Vertx vertx,
+      PgConnectOptions options,
+      Pool pool,
+      DeviceListFeed feed,
+      VerdictCache verdicts,
+      Runnable onDeviceListChange) {
+    PgSubscriber subscriber =
+        PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
+            .reconnectPolicy(retries -> 1_000L);
+    subscriber
+        .channel(DeviceListStore.CHANNEL)
+        .handler(
+            payload -> {
+              feed.changed();
+              onDeviceListChange.run();
+            });
     if (verdicts != null) {
       subscriber.channel(TOKENS).handler(payload -> apply(payload, verdicts));
       subscriber.channel(TOKENS).subscribeHandler(v -> verdicts.invalidateAll());
     }
-    subscriber.connect().onFailure(e -> LOG.warn("cannot LISTEN for host-mode notices: {}", e.toString()));
+    subscriber
+        .connect()
+        .onFailure(e -> LOG.warn("cannot LISTEN for host-mode notices: {}", e.toString()));
     return new HostNotices(pool);
   }
 
@@ -60,11 +71,17 @@ public final class HostNotices {
   }
 
   public Future<Void> invalidateToken(String tokenHash) {
-    return notifyTokens(JsonNodeFactory.instance.objectNode().put("token_hash", tokenHash).toString());
+    return notifyTokens(
+        JsonNodeFactory.instance.objectNode().put("token_hash", tokenHash).toString());
   }
 
   public Future<Void> invalidateDevice(String userId, String deviceId) {
-    return notifyTokens(JsonNodeFactory.instance.objectNode().put("user_id", userId).put("device_id", deviceId).toString());
+    return notifyTokens(
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("user_id", userId)
+            .put("device_id", deviceId)
+            .toString());
   }
 
   private Future<Void> notifyTokens(String payload) {

@@ -17,10 +17,11 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.federation.OutboundHttp;
 
 /**
- * Asks the homeserver (or its authentication service) about one access token: the I/O around
- * {@link WhoamiAnswers} / {@link IntrospectionAnswers}. Every call has the {@code auth.host_timeout_ms}
- * deadline and a capped response; any failure to get an answer is {@link TokenVerdict.HostUnavailable}.
- * The token goes only into the request to the host: never into a log line, an error or storage.
+ * Asks the homeserver (or its authentication service) about one access token: the I/O around {@link
+ * WhoamiAnswers} / {@link IntrospectionAnswers}. Every call has the {@code auth.host_timeout_ms}
+ * deadline and a capped response; any failure to get an answer is {@link
+ * TokenVerdict.HostUnavailable}. The token goes only into the request to the host: never into a log
+ * line, an error or storage.
  */
 public final class HostTokenVerifier {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +32,8 @@ public final class HostTokenVerifier {
   private final String serverName;
   private final Clock clock;
 
-  public HostTokenVerifier(OutboundHttp http, KeydirConfig.Auth cfg, String serverName, Clock clock) {
+  public HostTokenVerifier(
+      OutboundHttp http, KeydirConfig.Auth cfg, String serverName, Clock clock) {
     this.http = http;
     this.cfg = cfg;
     this.serverName = serverName;
@@ -43,25 +45,37 @@ public final class HostTokenVerifier {
   }
 
   private Future<TokenVerdict> whoami(String token) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("Authorization", "Bearer " + token)
-        .set("Accept", "application/json");
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .set("Authorization", "Bearer " + token)
+            .set("Accept", "application/json");
     return call(HttpMethod.GET, cfg.hostUrl() + "/_matrix/client/v3/account/whoami", headers, null)
         .map(r -> WhoamiAnswers.judge(r.status(), parse(r), serverName));
   }
 
   private Future<TokenVerdict> introspect(String token) {
-    String credentials = Base64.getEncoder().encodeToString((form(cfg.clientId()) + ":" + form(cfg.clientSecret()))
-        .getBytes(StandardCharsets.UTF_8));
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("Authorization", "Basic " + credentials)
-        .set("Content-Type", "application/x-www-form-urlencoded").set("Accept", "application/json");
+    String credentials =
+        Base64.getEncoder()
+            .encodeToString(
+                (form(cfg.clientId()) + ":" + form(cfg.clientSecret()))
+                    .getBytes(StandardCharsets.UTF_8));
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .set("Authorization", "Basic " + credentials)
+            .set("Content-Type", "application/x-www-form-urlencoded")
+            .set("Accept", "application/json");
     Buffer body = Buffer.buffer("token=" + form(token) + "&token_type_hint=access_token");
     return call(HttpMethod.POST, cfg.introspectionUrl(), headers, body)
         .map(r -> IntrospectionAnswers.judge(r.status(), parse(r), serverName, clock.millis()));
   }
 
-  private Future<OutboundHttp.Response> call(HttpMethod method, String url, MultiMap headers, Buffer body) {
+  private Future<OutboundHttp.Response> call(
+      HttpMethod method, String url, MultiMap headers, Buffer body) {
     return http.send(method, url, headers, body, cfg.hostTimeoutMs(), MAX_ANSWER_BYTES, true)
-        .recover(e -> Future.failedFuture(new TokenVerdict.HostUnavailable("the homeserver " + e.getMessage())));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new TokenVerdict.HostUnavailable("the homeserver " + e.getMessage())));
   }
 
   /** RFC 6749 §2.3.1: client credentials in Basic auth are form-encoded first. */

@@ -18,7 +18,6 @@ import java.util.Set;
 import org.keydir.auth.Caller;
 import org.keydir.federation.OutboundHttp;
 import org.keydir.keys.KeydirException;
-import org.keydir.keys.SyncView;
 import org.keydir.store.SyncViewStore;
 
 /**
@@ -26,29 +25,60 @@ import org.keydir.store.SyncViewStore;
  * caller's own token, every query parameter and header; in a 200 answer keydir's facts replace or
  * join the host's ({@link SyncRewrite}), everything else is returned as the host sent it, and any
  * other answer is passed on unchanged.
+ *
  * <ul>
- *   <li>Before forwarding, keydir reads what it has for the device: if there is news (a tracked user
- *       changed, fewer keys than last reported) the long-poll is forwarded with {@code timeout=0}.</li>
+ *   <li>Before forwarding, keydir reads what it has for the device: if there is news (a tracked
+ *       user changed, fewer keys than last reported) the long-poll is forwarded with {@code
+ *       timeout=0}.
  *   <li>After the host answers, keydir reads again and reports changes up to that moment; a change
- *       after it is in the next sync (its position is above the token's).</li>
+ *       after it is in the next sync (its position is above the token's).
  * </ul>
  */
 public final class SyncPassThrough {
-  /** Request headers not forwarded: hop-by-hop (RFC 9110 §7.6.1), ones the client connection owns, and encodings keydir would have to undo. */
-  private static final Set<String> DROPPED_REQUEST = Set.of("connection", "keep-alive", "proxy-connection", "te",
-      "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding");
-  private static final Set<String> DROPPED_RESPONSE = Set.of("connection", "keep-alive", "transfer-encoding",
-      "content-length", "content-encoding", "trailer", "upgrade");
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  /**
+   * Request headers not forwarded: hop-by-hop (RFC 9110 §7.6.1), ones the client connection owns,
+   * and encodings keydir would have to undo.
+   */
+  private static final Set<String> DROPPED_REQUEST =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length",
+          "accept-encoding");
+
+  private static final Set<String> DROPPED_RESPONSE =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "content-length",
+          "content-encoding",
+          "trailer",
+          "upgrade");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   /** A client's long-poll is capped here (Synapse allows any; clients ask for 30 s). */
   static final long MAX_TIMEOUT_MS = 300_000;
 
   /**
-   * {@code sliding}: simplified sliding sync (MSC4186, {@code POST …/org.matrix.simplified_msc3575/sync}
-   * with a JSON body, token {@code pos}, keydir's facts in {@code extensions.e2ee}); else classic /sync.
+   * {@code sliding}: simplified sliding sync (MSC4186, {@code POST
+   * …/org.matrix.simplified_msc3575/sync} with a JSON body, token {@code pos}, keydir's facts in
+   * {@code extensions.e2ee}); else classic /sync.
    */
-  public record Request(String path, String rawQuery, MultiMap headers, String remoteAddress, boolean sliding,
-                        Buffer body) {
+  public record Request(
+      String path,
+      String rawQuery,
+      MultiMap headers,
+      String remoteAddress,
+      boolean sliding,
+      Buffer body) {
     public Request(String path, String rawQuery, MultiMap headers, String remoteAddress) {
       this(path, rawQuery, headers, remoteAddress, false, null);
     }
@@ -64,8 +94,14 @@ public final class SyncPassThrough {
   private final Pool pool;
   private final SyncViewStore store;
 
-  public SyncPassThrough(io.vertx.core.Vertx vertx, OutboundHttp http, String hostUrl, long hostTimeoutMs,
-                         long maxResponseBytes, Pool pool, SyncViewStore store) {
+  public SyncPassThrough(
+      io.vertx.core.Vertx vertx,
+      OutboundHttp http,
+      String hostUrl,
+      long hostTimeoutMs,
+      long maxResponseBytes,
+      Pool pool,
+      SyncViewStore store) {
     this.vertx = vertx;
     this.http = http;
     this.hostUrl = hostUrl;
@@ -80,18 +116,31 @@ public final class SyncPassThrough {
     String tokenParam = req.sliding() ? "pos" : "since";
     Optional<SyncToken> previous = SyncToken.parse(decoded(params, tokenParam));
     long timeoutMs = timeout(decoded(params, "timeout"));
-    // MSC3884: the e2ee extension is sticky: on or off as the request says, else as the connection had it
-    boolean e2ee = !req.sliding() || e2eeRequested(req.body()).orElse(previous.map(SyncToken::e2ee).orElse(false));
+    // MSC3884: the e2ee extension is sticky: on or off as the request says, else as the connection
+    // had it
+    boolean e2ee =
+        !req.sliding()
+            || e2eeRequested(req.body()).orElse(previous.map(SyncToken::e2ee).orElse(false));
     long from = previous.map(SyncToken::position).orElse(Long.MAX_VALUE);
-    return store.read(pool, caller.userId(), caller.deviceId(), from).compose(before -> {
-      boolean news = e2ee && previous.map(p -> before.isNewsSince(p.oneTimeKeys(), p.unusedFallback())).orElse(false);
-      // a host token without keydir's wrapper (or none): keydir's view starts now
-      long reportFrom = previous.map(SyncToken::position).orElse(before.position());
-      String query = rebuild(params, tokenParam, previous.map(SyncToken::hostToken), news);
-      return forward(req, query, news ? 0 : timeoutMs).compose(answer -> answer.status() != 200
-          ? Future.succeededFuture(pass(answer, answer.body()))
-          : rewrite(caller, answer, reportFrom, req.sliding(), e2ee));
-    });
+    return store
+        .read(pool, caller.userId(), caller.deviceId(), from)
+        .compose(
+            before -> {
+              boolean news =
+                  e2ee
+                      && previous
+                          .map(p -> before.isNewsSince(p.oneTimeKeys(), p.unusedFallback()))
+                          .orElse(false);
+              // a host token without keydir's wrapper (or none): keydir's view starts now
+              long reportFrom = previous.map(SyncToken::position).orElse(before.position());
+              String query = rebuild(params, tokenParam, previous.map(SyncToken::hostToken), news);
+              return forward(req, query, news ? 0 : timeoutMs)
+                  .compose(
+                      answer ->
+                          answer.status() != 200
+                              ? Future.succeededFuture(pass(answer, answer.body()))
+                              : rewrite(caller, answer, reportFrom, req.sliding(), e2ee));
+            });
   }
 
   /** {@code extensions.e2ee.enabled} of a sliding-sync request body, if it says. */
@@ -101,58 +150,87 @@ public final class SyncPassThrough {
     try {
       json = JSON.readTree(body.getBytes());
     } catch (java.io.IOException e) {
-      return Optional.empty();   // the host judges the body; keydir only looks for the flag
+      return Optional.empty(); // the host judges the body; keydir only looks for the flag
     }
     JsonNode enabled = json == null ? null : json.path("extensions").path("e2ee").get("enabled");
-    return enabled != null && enabled.isBoolean() ? Optional.of(enabled.asBoolean()) : Optional.empty();
+    return enabled != null && enabled.isBoolean()
+        ? Optional.of(enabled.asBoolean())
+        : Optional.empty();
   }
 
-  private Future<Reply> rewrite(Caller caller, OutboundHttp.Response answer, long reportFrom, boolean sliding,
-                                boolean e2ee) {
+  private Future<Reply> rewrite(
+      Caller caller, OutboundHttp.Response answer, long reportFrom, boolean sliding, boolean e2ee) {
     // an initial sync is megabytes of JSON: parsed and written on a worker, never on the event loop
-    return store.read(pool, caller.userId(), caller.deviceId(), reportFrom).compose(after -> vertx.executeBlocking(() -> {
-      JsonNode body;
-      try {
-        body = JSON.readTree(answer.body().getBytes());
-      } catch (java.io.IOException e) {
-        return pass(answer, answer.body());   // not ours to judge: passed on as sent
-      }
-      if (body == null || !body.isObject()) return pass(answer, answer.body());
-      if (sliding) SyncRewrite.applySliding((ObjectNode) body, after, reportFrom, e2ee);
-      else SyncRewrite.apply((ObjectNode) body, after, reportFrom);
-      return pass(answer, Buffer.buffer(JSON.writeValueAsBytes(body)));
-    }, false));
+    return store
+        .read(pool, caller.userId(), caller.deviceId(), reportFrom)
+        .compose(
+            after ->
+                vertx.executeBlocking(
+                    () -> {
+                      JsonNode body;
+                      try {
+                        body = JSON.readTree(answer.body().getBytes());
+                      } catch (java.io.IOException e) {
+                        return pass(answer, answer.body()); // not ours to judge: passed on as sent
+                      }
+                      if (body == null || !body.isObject()) return pass(answer, answer.body());
+                      if (sliding)
+                        SyncRewrite.applySliding((ObjectNode) body, after, reportFrom, e2ee);
+                      else SyncRewrite.apply((ObjectNode) body, after, reportFrom);
+                      return pass(answer, Buffer.buffer(JSON.writeValueAsBytes(body)));
+                    },
+                    false));
   }
 
   private Future<OutboundHttp.Response> forward(Request req, String query, long timeoutMs) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    req.headers().forEach((name, value) -> {
-      if (!DROPPED_REQUEST.contains(name.toLowerCase(java.util.Locale.ROOT))) headers.add(name, value);
-    });
+    req.headers()
+        .forEach(
+            (name, value) -> {
+              if (!DROPPED_REQUEST.contains(name.toLowerCase(java.util.Locale.ROOT)))
+                headers.add(name, value);
+            });
     String forwardedFor = req.headers().get("X-Forwarded-For");
-    headers.set("X-Forwarded-For", forwardedFor == null ? req.remoteAddress() : forwardedFor + ", " + req.remoteAddress());
+    headers.set(
+        "X-Forwarded-For",
+        forwardedFor == null ? req.remoteAddress() : forwardedFor + ", " + req.remoteAddress());
     String url = hostUrl + req.path() + (query.isEmpty() ? "" : "?" + query);
     HttpMethod method = req.sliding() ? HttpMethod.POST : HttpMethod.GET;
-    return http.send(method, url, headers, req.body(), timeoutMs + hostTimeoutMs, maxResponseBytes, true)
-        .recover(e -> Future.failedFuture(KeydirException.unavailable("the homeserver did not answer /sync ("
-            + e.getMessage() + "); try again", DelegatedAuthentication.RETRY_AFTER_MS)));
+    return http.send(
+            method, url, headers, req.body(), timeoutMs + hostTimeoutMs, maxResponseBytes, true)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    KeydirException.unavailable(
+                        "the homeserver did not answer /sync (" + e.getMessage() + "); try again",
+                        DelegatedAuthentication.RETRY_AFTER_MS)));
   }
 
   private static Reply pass(OutboundHttp.Response answer, Buffer body) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    answer.headers().forEach((name, value) -> {
-      if (!DROPPED_RESPONSE.contains(name.toLowerCase(java.util.Locale.ROOT))) headers.add(name, value);
-    });
+    answer
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (!DROPPED_RESPONSE.contains(name.toLowerCase(java.util.Locale.ROOT)))
+                headers.add(name, value);
+            });
     return new Reply(answer.status(), headers, body);
   }
 
-  /** The raw query as (raw name, raw value) pairs, order kept: forwarded byte for byte except since/timeout. */
+  /**
+   * The raw query as (raw name, raw value) pairs, order kept: forwarded byte for byte except
+   * since/timeout.
+   */
   private static List<String[]> params(String rawQuery) {
     List<String[]> out = new ArrayList<>();
     if (rawQuery == null || rawQuery.isEmpty()) return out;
     for (String pair : rawQuery.split("&")) {
       int eq = pair.indexOf('=');
-      out.add(eq < 0 ? new String[] {pair, null} : new String[] {pair.substring(0, eq), pair.substring(eq + 1)});
+      out.add(
+          eq < 0
+              ? new String[] {pair, null}
+              : new String[] {pair.substring(0, eq), pair.substring(eq + 1)});
     }
     return out;
   }
@@ -170,11 +248,13 @@ public final class SyncPassThrough {
     return null;
   }
 
-  private static String rebuild(List<String[]> params, String tokenParam, Optional<String> hostSince, boolean now) {
+  private static String rebuild(
+      List<String[]> params, String tokenParam, Optional<String> hostSince, boolean now) {
     StringBuilder q = new StringBuilder();
     for (String[] p : params) {
       String value = p[1];
-      if (p[0].equals(tokenParam) && hostSince.isPresent()) value = java.net.URLEncoder.encode(hostSince.get(), StandardCharsets.UTF_8);
+      if (p[0].equals(tokenParam) && hostSince.isPresent())
+        value = java.net.URLEncoder.encode(hostSince.get(), StandardCharsets.UTF_8);
       if (p[0].equals("timeout") && now) value = "0";
       if (q.length() > 0) q.append('&');
       q.append(p[0]);
@@ -185,7 +265,8 @@ public final class SyncPassThrough {
 
   private static long timeout(String value) {
     if (value == null || value.isEmpty()) return 0;
-    if (!value.matches("[0-9]{1,12}")) throw KeydirException.invalidParam("'timeout' must be a number of milliseconds");
+    if (!value.matches("[0-9]{1,12}"))
+      throw KeydirException.invalidParam("'timeout' must be a number of milliseconds");
     return Math.min(Long.parseLong(value), MAX_TIMEOUT_MS);
   }
 }

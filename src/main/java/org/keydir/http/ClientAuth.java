@@ -16,8 +16,17 @@ final class ClientAuth extends TokenAuth {
 
   @Override
   Future<Caller> callerOf(String token, RoutingContext ctx) {
-    return tokens.callerOf(token).compose(found -> found.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(KeydirException.of(KeydirException.Kind.UNKNOWN_TOKEN,
-            "unrecognised access token"))));
+    return tokens
+        .callerOf(token)
+        .compose(
+            found ->
+                found
+                    .map(Future::succeededFuture)
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                KeydirException.of(
+                                    KeydirException.Kind.UNKNOWN_TOKEN,
+                                    "unrecognised access token"))));
   }
 }

@@ -8,15 +8,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds what idle or slow connections can hold (≈ 20,000 idle connections once exhausted the
- * file descriptors and {@code /health} stopped answering):
+ * Bounds what idle or slow connections can hold (≈ 20,000 idle connections once exhausted the file
+ * descriptors and {@code /health} stopped answering):
+ *
  * <ul>
- *   <li>at most {@code listen.max_connections} open connections per process; one more is closed at once;</li>
- *   <li>a connection that, for a whole {@code listen.request_read_timeout_ms}, neither starts a request
- *       (idle, or dripping its headers) nor finishes reading one it started (dripping its body) is
- *       closed: so between one and two periods after it stalled. A request whose body has arrived
- *       and is being answered is never cut.</li>
+ *   <li>at most {@code listen.max_connections} open connections per process; one more is closed at
+ *       once;
+ *   <li>a connection that, for a whole {@code listen.request_read_timeout_ms}, neither starts a
+ *       request (idle, or dripping its headers) nor finishes reading one it started (dripping its
+ *       body) is closed: so between one and two periods after it stalled. A request whose body has
+ *       arrived and is being answered is never cut.
  * </ul>
+ *
  * One instance per process, shared by every event loop's server.
  */
 public final class ConnectionGate {
@@ -48,15 +51,19 @@ public final class ConnectionGate {
     }
     State state = new State();
     states.put(connection, state);
-    long timer = vertx.setPeriodic(readTimeoutMs, id -> {
-      if (stalled(state)) connection.close();
-      state.startedSinceTick = false;
-    });
-    connection.closeHandler(v -> {
-      open.decrementAndGet();
-      states.remove(connection);
-      vertx.cancelTimer(timer);
-    });
+    long timer =
+        vertx.setPeriodic(
+            readTimeoutMs,
+            id -> {
+              if (stalled(state)) connection.close();
+              state.startedSinceTick = false;
+            });
+    connection.closeHandler(
+        v -> {
+          open.decrementAndGet();
+          states.remove(connection);
+          vertx.cancelTimer(timer);
+        });
   }
 
   /** Called for every request before routing. */
@@ -71,6 +78,6 @@ public final class ConnectionGate {
     if (s.startedSinceTick) return false;
     HttpServerRequest r = s.current;
     boolean answered = r == null || (r.isEnded() && r.response().ended());
-    return answered || !r.isEnded();   // idle or dripping headers; or dripping its body
+    return answered || !r.isEnded(); // idle or dripping headers; or dripping its body
   }
 }

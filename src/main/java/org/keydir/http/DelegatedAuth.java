@@ -5,7 +5,10 @@ import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.Caller;
 import org.keydir.host.DelegatedAuthentication;
 
-/** Client authentication, delegated mode: the homeserver's token, checked with the homeserver (cached). */
+/**
+ * Client authentication, delegated mode: the homeserver's token, checked with the homeserver
+ * (cached).
+ */
 final class DelegatedAuth extends TokenAuth {
   private final DelegatedAuthentication auth;
 

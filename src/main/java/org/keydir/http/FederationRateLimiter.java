@@ -11,9 +11,9 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.federation.FederationAuth;
 
 /**
- * Per-origin rate limit for federation endpoints (replaying one signed claim 400 times once
- * drained 400 keys). Runs after {@link FederationAuth}, so only origins whose signature verified
- * get a bucket; the buckets sit in a bounded cache that forgets idle origins.
+ * Per-origin rate limit for federation endpoints (replaying one signed claim 400 times once drained
+ * 400 keys). Runs after {@link FederationAuth}, so only origins whose signature verified get a
+ * bucket; the buckets sit in a bounded cache that forgets idle origins.
  */
 public final class FederationRateLimiter implements Handler<RoutingContext> {
   private final KeydirConfig.RateLimit cfg;
@@ -21,7 +21,11 @@ public final class FederationRateLimiter implements Handler<RoutingContext> {
 
   public FederationRateLimiter(KeydirConfig.RateLimit cfg, int maxOrigins) {
     this.cfg = cfg;
-    this.buckets = Caffeine.newBuilder().maximumSize(maxOrigins).expireAfterAccess(Duration.ofMinutes(10)).build();
+    this.buckets =
+        Caffeine.newBuilder()
+            .maximumSize(maxOrigins)
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
   }
 
   @Override
@@ -31,8 +35,17 @@ public final class FederationRateLimiter implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    RateLimiter.admit(ctx, buckets.get(origin, o -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(cfg.federationBurst())
-            .refillGreedy(cfg.federationRequestsPerSecond(), Duration.ofSeconds(1)).build()).build()));
+    RateLimiter.admit(
+        ctx,
+        buckets.get(
+            origin,
+            o ->
+                Bucket.builder()
+                    .addLimit(
+                        Bandwidth.builder()
+                            .capacity(cfg.federationBurst())
+                            .refillGreedy(cfg.federationRequestsPerSecond(), Duration.ofSeconds(1))
+                            .build())
+                    .build()));
   }
 }

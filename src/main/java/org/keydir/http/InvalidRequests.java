@@ -21,7 +21,8 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
       status = 414;
       errcode = "M_TOO_LARGE";
       error = "request URI too long";
-    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+    } else if (cause instanceof TooLongHttpHeaderException
+        || cause instanceof TooLongFrameException) {
       status = 431;
       errcode = "M_TOO_LARGE";
       error = "request headers too large";
@@ -35,7 +36,10 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
 
   /** A Matrix error for a request no route may see; the connection is closed after it. */
   static void reply(HttpServerRequest request, int status, String errcode, String error) {
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .putHeader("Connection", "close")
         .end("{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}")
         .onComplete(v -> request.connection().close());

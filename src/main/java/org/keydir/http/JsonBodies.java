@@ -16,14 +16,16 @@ public final class JsonBodies {
   public static JsonNode object(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      throw KeydirException.of(KeydirException.Kind.NOT_JSON, "request body is empty; expected a JSON object");
+      throw KeydirException.of(
+          KeydirException.Kind.NOT_JSON, "request body is empty; expected a JSON object");
     }
     JsonNode node;
     try {
       node = CanonicalJson.strictMapper().readTree(body.getBytes());
     } catch (StreamReadException e) {
       if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
-        throw KeydirException.badJson("duplicate member in JSON object: %s", e.getOriginalMessage());
+        throw KeydirException.badJson(
+            "duplicate member in JSON object: %s", e.getOriginalMessage());
       }
       throw KeydirException.of(KeydirException.Kind.NOT_JSON, "request body is not valid JSON");
     } catch (JsonProcessingException e) {
@@ -31,7 +33,8 @@ public final class JsonBodies {
     } catch (IOException e) {
       throw KeydirException.of(KeydirException.Kind.NOT_JSON, "request body is not valid JSON");
     }
-    if (node == null || !node.isObject()) throw KeydirException.badJson("request body must be a JSON object");
+    if (node == null || !node.isObject())
+      throw KeydirException.badJson("request body must be a JSON object");
     return node;
   }
 }

@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.keydir.auth.Caller;
-import org.keydir.keys.KeydirException;
 import org.keydir.keys.ClaimRequest;
 import org.keydir.keys.CrossSigningUpload;
+import org.keydir.keys.KeydirException;
+import org.keydir.keys.QueryRequest;
+import org.keydir.keys.UploadRequest;
 import org.keydir.usecases.CrossSigningUploads;
 import org.keydir.usecases.KeyClaims;
 import org.keydir.usecases.KeyQueries;
 import org.keydir.usecases.KeyUploads;
-import org.keydir.keys.QueryRequest;
 import org.keydir.usecases.SignatureUploads;
-import org.keydir.keys.UploadRequest;
 
 /** {@code /_matrix/client/v3/keys/{upload,query,claim}}: parse → domain → render. */
 final class KeysHandlers {
@@ -24,8 +24,12 @@ final class KeysHandlers {
   private final CrossSigningUploads crossSigning;
   private final SignatureUploads signatures;
 
-  KeysHandlers(KeyUploads uploads, KeyClaims claims, KeyQueries queries, CrossSigningUploads crossSigning,
-               SignatureUploads signatures) {
+  KeysHandlers(
+      KeyUploads uploads,
+      KeyClaims claims,
+      KeyQueries queries,
+      CrossSigningUploads crossSigning,
+      SignatureUploads signatures) {
     this.crossSigning = crossSigning;
     this.signatures = signatures;
     this.uploads = uploads;
@@ -47,12 +51,16 @@ final class KeysHandlers {
   Future<JsonNode> uploadForPathDevice(RoutingContext ctx) {
     Caller caller = ctx.get(Caller.CONTEXT_KEY);
     if (!caller.deviceId().equals(ctx.pathParam("deviceId"))) {
-      throw KeydirException.invalidParam("the device in the path is not the device of this access token");
+      throw KeydirException.invalidParam(
+          "the device in the path is not the device of this access token");
     }
     return upload(ctx);
   }
 
-  /** POST /keys/claim {one_time_keys: {user: {device: algorithm}}, timeout?} → {one_time_keys, failures}. */
+  /**
+   * POST /keys/claim {one_time_keys: {user: {device: algorithm}}, timeout?} → {one_time_keys,
+   * failures}.
+   */
   Future<JsonNode> claim(RoutingContext ctx) {
     ClaimRequest req = ClaimRequest.fromJson(JsonBodies.object(ctx));
     return claims.claim(req).map(KeysJson::claimed);
@@ -65,7 +73,10 @@ final class KeysHandlers {
     return queries.query(caller.userId(), req).map(KeysJson::queried);
   }
 
-  /** POST /keys/signatures/upload {user: {key_id: signed object}} → {failures: {user: {key_id: {errcode, error}}}}. */
+  /**
+   * POST /keys/signatures/upload {user: {key_id: signed object}} → {failures: {user: {key_id:
+   * {errcode, error}}}}.
+   */
   Future<JsonNode> signaturesUpload(RoutingContext ctx) {
     Caller caller = ctx.get(Caller.CONTEXT_KEY);
     var entries = SignatureUploads.parse(JsonBodies.object(ctx));

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.keydir.crypto.CanonicalJson;
 import org.keydir.keys.ClaimedKey;
-import org.keydir.usecases.KeyClaims;
-import org.keydir.usecases.KeyQueries;
 import org.keydir.keys.QueriedDevice;
 import org.keydir.keys.RemoteFailure;
+import org.keydir.usecases.KeyClaims;
+import org.keydir.usecases.KeyQueries;
 
 /** Renders key results as the client-server spec's response bodies. */
 final class KeysJson {
@@ -33,8 +33,12 @@ final class KeysJson {
     ObjectNode body = F.objectNode();
     ObjectNode keys = body.putObject("one_time_keys");
     for (ClaimedKey k : result.keys()) {
-      ObjectNode user = keys.has(k.userId()) ? (ObjectNode) keys.get(k.userId()) : keys.putObject(k.userId());
-      ObjectNode device = user.has(k.deviceId()) ? (ObjectNode) user.get(k.deviceId()) : user.putObject(k.deviceId());
+      ObjectNode user =
+          keys.has(k.userId()) ? (ObjectNode) keys.get(k.userId()) : keys.putObject(k.userId());
+      ObjectNode device =
+          user.has(k.deviceId())
+              ? (ObjectNode) user.get(k.deviceId())
+              : user.putObject(k.deviceId());
       device.putRawValue(k.keyId().toString(), new RawValue(k.json()));
     }
     result.remoteUsers().forEach(keys::set);
@@ -42,50 +46,77 @@ final class KeysJson {
     return body;
   }
 
-  /** Device keys as stored, plus {@code unsigned.device_display_name} (unsigned is outside the signature). */
+  /**
+   * Device keys as stored, plus {@code unsigned.device_display_name} (unsigned is outside the
+   * signature).
+   */
   static JsonNode queried(KeyQueries.Result result) {
     ObjectNode body = F.objectNode();
     ObjectNode users = body.putObject("device_keys");
     for (QueriedDevice d : result.devices()) {
-      ObjectNode user = users.has(d.userId()) ? (ObjectNode) users.get(d.userId()) : users.putObject(d.userId());
+      ObjectNode user =
+          users.has(d.userId()) ? (ObjectNode) users.get(d.userId()) : users.putObject(d.userId());
       ObjectNode keys = (ObjectNode) CanonicalJson.parse(d.keyJson());
       if (d.displayName() != null) {
         JsonNode unsigned = keys.get("unsigned");
-        ObjectNode u = unsigned != null && unsigned.isObject() ? (ObjectNode) unsigned : keys.putObject("unsigned");
+        ObjectNode u =
+            unsigned != null && unsigned.isObject()
+                ? (ObjectNode) unsigned
+                : keys.putObject("unsigned");
         u.put("device_display_name", d.displayName());
       }
       user.set(d.deviceId(), keys);
     }
     result.remoteUsers().forEach(users::set);
-    for (String u : result.localUsers()) if (!users.has(u)) users.putObject(u);   // Synapse and sytest expect {} too
-    String[][] fields = {{"master", "master_keys"}, {"self_signing", "self_signing_keys"}, {"user_signing", "user_signing_keys"}};
+    for (String u : result.localUsers())
+      if (!users.has(u)) users.putObject(u); // Synapse and sytest expect {} too
+    String[][] fields = {
+      {"master", "master_keys"},
+      {"self_signing", "self_signing_keys"},
+      {"user_signing", "user_signing_keys"}
+    };
     for (String[] f : fields) {
       ObjectNode out = F.objectNode();
-      result.crossSigning().forEach((user, byUsage) -> {
-        String json = byUsage.get(f[0]);
-        if (json != null) out.set(user, CanonicalJson.parse(json));
-      });
-      // remote users' keys as their server sent them (never a user-signing key: the spec has peers omit it)
-      result.remoteCrossSigning().getOrDefault(f[1], Map.of()).forEach((user, key) -> {
-        if (!f[0].equals("user_signing") && key.isObject()) out.set(user, key);
-      });
+      result
+          .crossSigning()
+          .forEach(
+              (user, byUsage) -> {
+                String json = byUsage.get(f[0]);
+                if (json != null) out.set(user, CanonicalJson.parse(json));
+              });
+      // remote users' keys as their server sent them (never a user-signing key: the spec has peers
+      // omit it)
+      result
+          .remoteCrossSigning()
+          .getOrDefault(f[1], Map.of())
+          .forEach(
+              (user, key) -> {
+                if (!f[0].equals("user_signing") && key.isObject()) out.set(user, key);
+              });
       body.set(f[1], out);
     }
     body.set("failures", failures(result.failures()));
     return body;
   }
 
-  static JsonNode signatureFailures(Map<String, Map<String, org.keydir.keys.SignaturePlanner.Failure>> failures) {
+  static JsonNode signatureFailures(
+      Map<String, Map<String, org.keydir.keys.SignaturePlanner.Failure>> failures) {
     ObjectNode body = F.objectNode();
     ObjectNode f = body.putObject("failures");
-    failures.forEach((user, byKey) -> {
-      ObjectNode u = f.putObject(user);
-      byKey.forEach((key, why) -> u.putObject(key).put("errcode", why.errcode()).put("error", why.error()));
-    });
+    failures.forEach(
+        (user, byKey) -> {
+          ObjectNode u = f.putObject(user);
+          byKey.forEach(
+              (key, why) ->
+                  u.putObject(key).put("errcode", why.errcode()).put("error", why.error()));
+        });
     return body;
   }
 
-  /** GET /keys/changes: {@code left} is always empty (keydir holds no room membership; the host filters). */
+  /**
+   * GET /keys/changes: {@code left} is always empty (keydir holds no room membership; the host
+   * filters).
+   */
   static JsonNode changes(java.util.List<String> changed) {
     ObjectNode body = F.objectNode();
     var c = body.putArray("changed");
@@ -101,7 +132,9 @@ final class KeysJson {
   /** Servers that did not answer in time or answered badly, in Synapse's failure shape. */
   private static ObjectNode failures(Map<String, RemoteFailure> failures) {
     ObjectNode f = F.objectNode();
-    failures.forEach((server, why) -> f.putObject(server).put("status", why.status()).put("message", why.message()));
+    failures.forEach(
+        (server, why) ->
+            f.putObject(server).put("status", why.status()).put("message", why.message()));
     return f;
   }
 }

@@ -21,14 +21,18 @@ public final class MatrixErrors {
     }
   }
 
-  /** A 503 says when to come back (RFC 9110 §10.2.3): a saturated pool or a database outage, in a second. */
+  /**
+   * A 503 says when to come back (RFC 9110 §10.2.3): a saturated pool or a database outage, in a
+   * second.
+   */
   static final long RETRY_SOON_MS = 1_000;
 
   private MatrixErrors() {}
 
   /** The router's failure handler (also used for 404/405/413 raised by vertx-web itself). */
   public static void handle(RoutingContext ctx) {
-    if (ctx.failure() instanceof org.keydir.keys.ApprovalRequired a && !ctx.response().headWritten()) {
+    if (ctx.failure() instanceof org.keydir.keys.ApprovalRequired a
+        && !ctx.response().headWritten()) {
       Replies.json(ctx, 401, userInteractiveAuth(a));
       return;
     }
@@ -47,17 +51,24 @@ public final class MatrixErrors {
    */
   static ObjectNode userInteractiveAuth(org.keydir.keys.ApprovalRequired a) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.putArray("flows").addObject().putArray("stages").add(org.keydir.keys.ApprovalRequired.STAGE);
-    body.putObject("params").putObject(org.keydir.keys.ApprovalRequired.STAGE).put("url", a.approvalUrl());
+    body.putArray("flows")
+        .addObject()
+        .putArray("stages")
+        .add(org.keydir.keys.ApprovalRequired.STAGE);
+    body.putObject("params")
+        .putObject(org.keydir.keys.ApprovalRequired.STAGE)
+        .put("url", a.approvalUrl());
     body.put("session", a.session());
     body.put("error", a.getMessage());
     return body;
   }
 
   static void send(RoutingContext ctx, Reply reply) {
-    ObjectNode body = JsonNodeFactory.instance.objectNode()
-        .put("errcode", reply.errcode())
-        .put("error", reply.error());
+    ObjectNode body =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("errcode", reply.errcode())
+            .put("error", reply.error());
     if (reply.status() == 429) body.put("retry_after_ms", reply.retryAfterMs());
     if (reply.retryAfterMs() > 0) {
       ctx.response().putHeader("Retry-After", Long.toString((reply.retryAfterMs() + 999) / 1000));
@@ -67,10 +78,12 @@ public final class MatrixErrors {
 
   static Reply of(Throwable t, int status, String requestId) {
     if (t instanceof KeydirException e) {
-      if (e.kind() == KeydirException.Kind.UNAUTHORIZED) LOG.info("request {}: unauthorized: {}", requestId, e.getMessage());
+      if (e.kind() == KeydirException.Kind.UNAUTHORIZED)
+        LOG.info("request {}: unauthorized: {}", requestId, e.getMessage());
       return of(e);
     }
-    if (t == null || (t instanceof io.vertx.ext.web.handler.HttpException && status > 0)) return forStatus(status);
+    if (t == null || (t instanceof io.vertx.ext.web.handler.HttpException && status > 0))
+      return forStatus(status);
     if (DatabaseErrors.isPoolSaturated(t)) {
       LOG.warn("request {}: no database connection free in time: {}", requestId, t.toString());
       return new Reply(503, "M_UNKNOWN", "server busy, try again later", RETRY_SOON_MS);
@@ -90,7 +103,7 @@ public final class MatrixErrors {
       return Reply.of(400, "M_NOT_JSON", "malformed HTTP request body");
     }
     if (t instanceof io.vertx.core.http.HttpClosedException) {
-      LOG.debug("request {}: the client went away", requestId);   // nobody to answer; not a bug
+      LOG.debug("request {}: the client went away", requestId); // nobody to answer; not a bug
       return Reply.of(499, "M_UNKNOWN", "client closed the connection");
     }
     LOG.error("request {}: unhandled failure", requestId, Redacted.of(t));
@@ -132,9 +145,10 @@ public final class MatrixErrors {
       case 401 -> Reply.of(401, "M_UNAUTHORIZED", "unauthorized");
       case 403 -> Reply.of(403, "M_FORBIDDEN", "forbidden");
       case 503 -> Reply.of(503, "M_UNKNOWN", "service unavailable");
-      default -> status >= 400 && status < 500
-          ? Reply.of(status, "M_UNKNOWN", "request failed")
-          : Reply.of(500, "M_UNKNOWN", "internal error");
+      default ->
+          status >= 400 && status < 500
+              ? Reply.of(status, "M_UNKNOWN", "request failed")
+              : Reply.of(500, "M_UNKNOWN", "internal error");
     };
   }
 }

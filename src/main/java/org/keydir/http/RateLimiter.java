@@ -12,8 +12,8 @@ import org.keydir.config.KeydirConfig;
 import org.keydir.keys.KeydirException;
 
 /**
- * Per-device rate limit for client endpoints (Bucket4j token buckets, in memory, per process).
- * Runs after authentication; over the limit → 429 {@code M_LIMIT_EXCEEDED} with {@code retry_after_ms}.
+ * Per-device rate limit for client endpoints (Bucket4j token buckets, in memory, per process). Runs
+ * after authentication; over the limit → 429 {@code M_LIMIT_EXCEEDED} with {@code retry_after_ms}.
  * Idle buckets (full again) are dropped by {@link #evictIdle()} so memory follows active devices.
  */
 public final class RateLimiter implements Handler<RoutingContext> {
@@ -34,13 +34,17 @@ public final class RateLimiter implements Handler<RoutingContext> {
     admit(ctx, buckets.computeIfAbsent(caller, c -> newBucket()));
   }
 
-  /** One token from {@code bucket}: on to the next handler, or 429 with the wait until the next token. */
+  /**
+   * One token from {@code bucket}: on to the next handler, or 429 with the wait until the next
+   * token.
+   */
   static void admit(RoutingContext ctx, Bucket bucket) {
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {
       ctx.next();
     } else {
-      ctx.fail(KeydirException.rateLimited(Math.max(1, probe.getNanosToWaitForRefill() / 1_000_000)));
+      ctx.fail(
+          KeydirException.rateLimited(Math.max(1, probe.getNanosToWaitForRefill() / 1_000_000)));
     }
   }
 
@@ -55,8 +59,11 @@ public final class RateLimiter implements Handler<RoutingContext> {
 
   private Bucket newBucket() {
     return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(cfg.burst())
-            .refillGreedy(cfg.requestsPerSecond(), Duration.ofSeconds(1)).build())
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(cfg.burst())
+                .refillGreedy(cfg.requestsPerSecond(), Duration.ofSeconds(1))
+                .build())
         .build();
   }
 }

@@ -17,7 +17,10 @@ final class Redacted extends RuntimeException {
   static Throwable of(Throwable t) {
     if (t == null) return null;
     Throwable cause = t.getCause() == t ? null : of(t.getCause());
-    return new Redacted(t.getClass().getName() + ": " + redact(String.valueOf(t.getMessage())), cause, t.getStackTrace());
+    return new Redacted(
+        t.getClass().getName() + ": " + redact(String.valueOf(t.getMessage())),
+        cause,
+        t.getStackTrace());
   }
 
   static String redact(String s) {

@@ -15,8 +15,12 @@ public final class Replies {
 
   private Replies() {}
 
-  /** Adapts a handler {@code ctx -> Future<JsonNode>} to vertx-web: 200 on success, failure → MatrixErrors. */
-  public static Handler<RoutingContext> json(Function<RoutingContext, Future<? extends JsonNode>> handler) {
+  /**
+   * Adapts a handler {@code ctx -> Future<JsonNode>} to vertx-web: 200 on success, failure →
+   * MatrixErrors.
+   */
+  public static Handler<RoutingContext> json(
+      Function<RoutingContext, Future<? extends JsonNode>> handler) {
     return ctx -> {
       Future<? extends JsonNode> result;
       try {
@@ -25,10 +29,11 @@ public final class Replies {
         ctx.fail(e);
         return;
       }
-      result.onComplete(ar -> {
-        if (ar.succeeded()) json(ctx, 200, ar.result());
-        else ctx.fail(ar.cause());
-      });
+      result.onComplete(
+          ar -> {
+            if (ar.succeeded()) json(ctx, 200, ar.result());
+            else ctx.fail(ar.cause());
+          });
     };
   }
 
@@ -41,7 +46,8 @@ public final class Replies {
       ctx.fail(e);
       return;
     }
-    ctx.response().setStatusCode(status)
+    ctx.response()
+        .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-cache, no-store, must-revalidate")
         .end(Buffer.buffer(bytes));

@@ -27,7 +27,9 @@ final class ServerKeyAdminHandlers {
   }
 
   Future<JsonNode> revoke(RoutingContext ctx) {
-    return admin.revoke(AdminHandlers.ACTOR, ctx.pathParam("keyId")).map(ServerKeyAdminHandlers::ops);
+    return admin
+        .revoke(AdminHandlers.ACTOR, ctx.pathParam("keyId"))
+        .map(ServerKeyAdminHandlers::ops);
   }
 
   private static JsonNode ops(List<Op> ops) {
@@ -36,5 +38,4 @@ final class ServerKeyAdminHandlers {
     ops.forEach(op -> arr.add(op.toString()));
     return body;
   }
-
 }

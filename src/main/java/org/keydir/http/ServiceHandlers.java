@@ -10,8 +10,11 @@ import org.keydir.store.Database;
 /** {@code /_matrix/client/versions}, {@code /health}, {@code /ready}. */
 final class ServiceHandlers {
   /** Spec versions whose key endpoints keydir serves as written. */
-  static final String[] VERSIONS = {"v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9",
-      "v1.10", "v1.11", "v1.12", "v1.13"};
+  static final String[] VERSIONS = {
+    "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11",
+    "v1.12", "v1.13"
+  };
+
   private final Database database;
 
   ServiceHandlers(Database database) {

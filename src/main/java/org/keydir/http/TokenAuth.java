@@ -7,9 +7,9 @@ import org.keydir.auth.Caller;
 import org.keydir.keys.KeydirException;
 
 /**
- * Client authentication (spec "Using access tokens": {@code Authorization: Bearer}, or the deprecated
- * {@code access_token} query parameter): the caller's user and device come only from the token,
- * never from the body. How a token becomes a caller is the subclass's.
+ * Client authentication (spec "Using access tokens": {@code Authorization: Bearer}, or the
+ * deprecated {@code access_token} query parameter): the caller's user and device come only from the
+ * token, never from the body. How a token becomes a caller is the subclass's.
  */
 abstract class TokenAuth implements Handler<RoutingContext> {
   /** The caller the token stands for, or a failure (unknown token, host unavailable, …). */
@@ -22,13 +22,15 @@ abstract class TokenAuth implements Handler<RoutingContext> {
       ctx.fail(KeydirException.of(KeydirException.Kind.MISSING_TOKEN, "missing access token"));
       return;
     }
-    callerOf(token, ctx).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else {
-        ctx.put(Caller.CONTEXT_KEY, ar.result());
-        ctx.next();
-      }
-    });
+    callerOf(token, ctx)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+              } else {
+                ctx.put(Caller.CONTEXT_KEY, ar.result());
+                ctx.next();
+              }
+            });
   }
 }

@@ -23,11 +23,15 @@ public final class ApprovalRequired extends RuntimeException {
   public static ApprovalRequired forUser(String userId, String approvalUrl) {
     byte[] b = new byte[18];
     RANDOM.nextBytes(b);
-    return new ApprovalRequired("replacing the cross-signing keys of " + userId + " needs the operator's approval",
-        Base64.getUrlEncoder().withoutPadding().encodeToString(b), approvalUrl);
+    return new ApprovalRequired(
+        "replacing the cross-signing keys of " + userId + " needs the operator's approval",
+        Base64.getUrlEncoder().withoutPadding().encodeToString(b),
+        approvalUrl);
   }
 
-  /** {@code cross_signing.approval_url}: the page where the user asks the operator (may be empty). */
+  /**
+   * {@code cross_signing.approval_url}: the page where the user asks the operator (may be empty).
+   */
   public String approvalUrl() {
     return approvalUrl;
   }

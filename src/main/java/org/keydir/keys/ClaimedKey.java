@@ -1,4 +1,5 @@
 package org.keydir.keys;
 
 /** A key handed out by a claim, with the JSON text exactly as stored. */
-public record ClaimedKey(String userId, String deviceId, KeyId keyId, String json, boolean fallback) {}
+public record ClaimedKey(
+    String userId, String deviceId, KeyId keyId, String json, boolean fallback) {}

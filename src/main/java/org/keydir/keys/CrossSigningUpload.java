@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code POST /keys/device_signing/upload}, parsed for shape; {@code auth} is read by the approval step. */
+/**
+ * {@code POST /keys/device_signing/upload}, parsed for shape; {@code auth} is read by the approval
+ * step.
+ */
 public record CrossSigningUpload(List<CrossSigningKey> keys) {
   public static CrossSigningUpload fromJson(JsonNode body) {
     List<CrossSigningKey> keys = new ArrayList<>();

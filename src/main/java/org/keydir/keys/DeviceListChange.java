@@ -5,9 +5,9 @@ import java.util.Optional;
 /**
  * One entry of the device-list stream: at {@code position}, {@code userId}'s keys changed in the
  * way {@code kind} says ({@code deviceId} for the per-device kinds). Hosts turn {@link Kind#DEVICE}
- * and {@link Kind#DEVICE_DELETED} into {@code m.device_list_update} EDUs and
- * {@link Kind#CROSS_SIGNING} into {@code m.signing_key_update}; every kind puts the user into
- * {@code device_lists.changed}.
+ * and {@link Kind#DEVICE_DELETED} into {@code m.device_list_update} EDUs and {@link
+ * Kind#CROSS_SIGNING} into {@code m.signing_key_update}; every kind puts the user into {@code
+ * device_lists.changed}.
  */
 public record DeviceListChange(long position, String userId, Optional<String> deviceId, Kind kind) {
   public enum Kind {

@@ -12,8 +12,10 @@ public final class DeviceListToken {
   }
 
   public static long parse(String token, String param) {
-    if (token == null || token.isEmpty()) throw KeydirException.of(KeydirException.Kind.MISSING_PARAM, "'%s' is required", param);
-    if (!token.matches("d[0-9]{1,18}")) throw KeydirException.invalidParam("'%s' is not a device-list position", param);
+    if (token == null || token.isEmpty())
+      throw KeydirException.of(KeydirException.Kind.MISSING_PARAM, "'%s' is required", param);
+    if (!token.matches("d[0-9]{1,18}"))
+      throw KeydirException.invalidParam("'%s' is not a device-list position", param);
     return Long.parseLong(token.substring(1));
   }
 }

@@ -16,7 +16,8 @@ public final class JsonFields {
 
   public static String requiredString(JsonNode obj, String field) {
     JsonNode v = obj.get(field);
-    if (v == null || v.isNull()) throw KeydirException.of(KeydirException.Kind.MISSING_PARAM, "'%s' is required", field);
+    if (v == null || v.isNull())
+      throw KeydirException.of(KeydirException.Kind.MISSING_PARAM, "'%s' is required", field);
     if (!v.isTextual()) throw KeydirException.badJson("'%s' must be a string", field);
     return wellFormed(v.textValue(), field);
   }
@@ -36,11 +37,16 @@ public final class JsonFields {
     return Optional.of(v);
   }
 
-  /** A lone UTF-16 surrogate (from a {@code \\ud800} escape) has no UTF-8 form: PostgreSQL would store '?'. */
+  /**
+   * A lone UTF-16 surrogate (from a {@code \\ud800} escape) has no UTF-8 form: PostgreSQL would
+   * store '?'.
+   */
   static String wellFormed(String s, String field) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         throw KeydirException.badJson("'%s' holds an unpaired UTF-16 surrogate", field);

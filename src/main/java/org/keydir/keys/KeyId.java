@@ -1,6 +1,8 @@
 package org.keydir.keys;
 
-/** A key id {@code <algorithm>:<id>} (spec "Key algorithms": e.g. {@code signed_curve25519:AAAAHQ}). */
+/**
+ * A key id {@code <algorithm>:<id>} (spec "Key algorithms": e.g. {@code signed_curve25519:AAAAHQ}).
+ */
 public record KeyId(String algorithm, String id) {
   private static final int MAX_LENGTH = 255;
 
@@ -11,7 +13,8 @@ public record KeyId(String algorithm, String id) {
     }
     for (int i = 0; i < full.length(); i++) {
       char c = full.charAt(i);
-      if (c < 0x21 || c > 0x7E) throw KeydirException.badJson("key id '%s' must be printable ASCII", abbreviate(full));
+      if (c < 0x21 || c > 0x7E)
+        throw KeydirException.badJson("key id '%s' must be printable ASCII", abbreviate(full));
     }
     return new KeyId(full.substring(0, colon), full.substring(colon + 1));
   }

@@ -1,13 +1,24 @@
 package org.keydir.keys;
 
 /**
- * The one way the domain (and the store) says "this request cannot be done". Only
- * {@code http.MatrixErrors} turns a {@link Kind} into an HTTP status and a Matrix errcode.
+ * The one way the domain (and the store) says "this request cannot be done". Only {@code
+ * http.MatrixErrors} turns a {@link Kind} into an HTTP status and a Matrix errcode.
  */
 public final class KeydirException extends RuntimeException {
   public enum Kind {
-    NOT_JSON, BAD_JSON, MISSING_PARAM, INVALID_PARAM, INVALID_SIGNATURE, KEY_LIMIT,
-    MISSING_TOKEN, UNKNOWN_TOKEN, FORBIDDEN, UNAUTHORIZED, NOT_FOUND, TOO_LARGE, RATE_LIMITED,
+    NOT_JSON,
+    BAD_JSON,
+    MISSING_PARAM,
+    INVALID_PARAM,
+    INVALID_SIGNATURE,
+    KEY_LIMIT,
+    MISSING_TOKEN,
+    UNKNOWN_TOKEN,
+    FORBIDDEN,
+    UNAUTHORIZED,
+    NOT_FOUND,
+    TOO_LARGE,
+    RATE_LIMITED,
     UNAVAILABLE
   }
 
@@ -36,7 +47,9 @@ public final class KeydirException extends RuntimeException {
     return new KeydirException(Kind.RATE_LIMITED, "too many requests", retryAfterMs, null);
   }
 
-  /** 503 with {@code Retry-After}: something keydir depends on (the homeserver) cannot answer now. */
+  /**
+   * 503 with {@code Retry-After}: something keydir depends on (the homeserver) cannot answer now.
+   */
   public static KeydirException unavailable(String message, long retryAfterMs) {
     return new KeydirException(Kind.UNAVAILABLE, message, retryAfterMs, null);
   }

@@ -7,8 +7,10 @@ package org.keydir.keys;
  */
 public record RemoteFailure(int status, String message) {
   public static RemoteFailure of(Throwable t) {
-    if (t instanceof RemoteServers.Failure f) return new RemoteFailure(f.status(), f.publicMessage());
-    if (t instanceof java.util.concurrent.TimeoutException) return new RemoteFailure(504, "timed out");
+    if (t instanceof RemoteServers.Failure f)
+      return new RemoteFailure(f.status(), f.publicMessage());
+    if (t instanceof java.util.concurrent.TimeoutException)
+      return new RemoteFailure(504, "timed out");
     return new RemoteFailure(503, "unreachable");
   }
 }

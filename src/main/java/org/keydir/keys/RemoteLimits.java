@@ -1,6 +1,9 @@
 package org.keydir.keys;
 
-/** Per client request: at most {@code maxServers} remote servers asked, all within {@code maxTimeoutMs}. */
+/**
+ * Per client request: at most {@code maxServers} remote servers asked, all within {@code
+ * maxTimeoutMs}.
+ */
 public record RemoteLimits(int maxServers, long maxTimeoutMs) {
   public static final RemoteLimits NONE = new RemoteLimits(Integer.MAX_VALUE, Long.MAX_VALUE);
 

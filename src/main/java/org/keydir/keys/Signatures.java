@@ -9,14 +9,20 @@ final class Signatures {
   private Signatures() {}
 
   /** Spec "Signing JSON": signatures.{user_id}.{"ed25519:" + device_id}, over canonical JSON. */
-  static void requireDeviceSignature(JsonNode obj, String what, String userId, String deviceId, String ed25519) {
+  static void requireDeviceSignature(
+      JsonNode obj, String what, String userId, String deviceId, String ed25519) {
     requireDeviceSignature(obj, what, userId, deviceId, deviceKey(ed25519));
   }
 
-  static void requireDeviceSignature(JsonNode obj, String what, String userId, String deviceId, Ed25519.PublicKey key) {
+  static void requireDeviceSignature(
+      JsonNode obj, String what, String userId, String deviceId, Ed25519.PublicKey key) {
     if (key == null || !JsonSigning.verify(obj, userId, "ed25519:" + deviceId, key)) {
-      throw KeydirException.of(KeydirException.Kind.INVALID_SIGNATURE,
-          "%s has no valid signature by %s's key ed25519:%s", what, userId, deviceId);
+      throw KeydirException.of(
+          KeydirException.Kind.INVALID_SIGNATURE,
+          "%s has no valid signature by %s's key ed25519:%s",
+          what,
+          userId,
+          deviceId);
     }
   }
 
@@ -29,7 +35,8 @@ final class Signatures {
     try {
       raw = JsonSigning.decodePublicKey(ed25519);
     } catch (IllegalArgumentException e) {
-      throw KeydirException.invalidParam("the device's ed25519 key is not a valid 32-byte unpadded base64 key");
+      throw KeydirException.invalidParam(
+          "the device's ed25519 key is not a valid 32-byte unpadded base64 key");
     }
     return Ed25519.PublicKey.parse(raw).orElse(null);
   }

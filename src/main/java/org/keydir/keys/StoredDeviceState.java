@@ -4,12 +4,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the store holds for one device, as far as an upload needs to know: its identity keys,
- * the stored one-time keys with the ids of this upload (claimed ones as tombstones), the available
+ * What the store holds for one device, as far as an upload needs to know: its identity keys, the
+ * stored one-time keys with the ids of this upload (claimed ones as tombstones), the available
  * one-time key counts per algorithm, and its fallback keys per algorithm.
  */
-public record StoredDeviceState(Optional<StoredDeviceKeys> deviceKeys, Map<KeyId, StoredOneTimeKey> oneTimeKeys,
-                                Map<String, Integer> availableCounts, Map<String, StoredFallbackKey> fallbackKeys) {
+public record StoredDeviceState(
+    Optional<StoredDeviceKeys> deviceKeys,
+    Map<KeyId, StoredOneTimeKey> oneTimeKeys,
+    Map<String, Integer> availableCounts,
+    Map<String, StoredFallbackKey> fallbackKeys) {
 
   public record StoredDeviceKeys(String json, String ed25519, String curve25519) {}
 

@@ -8,9 +8,14 @@ import java.util.Map;
  * position, the users changed after the device's previous position that its user tracks (and the
  * user themself), the device's one-time key counts and its unused fallback key algorithms.
  */
-public record SyncView(long position, List<String> changedUsers, Map<String, Long> oneTimeKeyCounts,
-                       List<String> unusedFallbackKeyTypes) {
-  /** Counted even when 0 (as Synapse does): clients read a missing count as "unknown", not "none". */
+public record SyncView(
+    long position,
+    List<String> changedUsers,
+    Map<String, Long> oneTimeKeyCounts,
+    List<String> unusedFallbackKeyTypes) {
+  /**
+   * Counted even when 0 (as Synapse does): clients read a missing count as "unknown", not "none".
+   */
   public static final String ALWAYS_COUNTED = "signed_curve25519";
 
   public long signedCurve25519() {
@@ -23,7 +28,8 @@ public record SyncView(long position, List<String> changedUsers, Map<String, Lon
    * uploads when it sees the count drop).
    */
   public boolean isNewsSince(long reportedOneTimeKeys, boolean reportedUnusedFallback) {
-    return !changedUsers.isEmpty() || signedCurve25519() < reportedOneTimeKeys
+    return !changedUsers.isEmpty()
+        || signedCurve25519() < reportedOneTimeKeys
         || (reportedUnusedFallback && unusedFallbackKeyTypes.isEmpty());
   }
 }

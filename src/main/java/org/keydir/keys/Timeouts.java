@@ -11,7 +11,8 @@ final class Timeouts {
   static long parse(JsonNode body, long defaultMs) {
     JsonNode t = body.get("timeout");
     if (t == null || t.isNull()) return defaultMs;
-    if (!t.isIntegralNumber()) throw KeydirException.badJson("'timeout' must be an integer (milliseconds)");
+    if (!t.isIntegralNumber())
+      throw KeydirException.badJson("'timeout' must be an integer (milliseconds)");
     return Math.max(0, Math.min(MAX_MS, t.asLong()));
   }
 }

@@ -16,14 +16,22 @@ import org.keydir.auth.Caller;
 public final class UploadPlanner {
   private UploadPlanner() {}
 
-  public static UploadPlan plan(Caller caller, UploadRequest req, StoredDeviceState stored, UploadLimits limits) {
+  public static UploadPlan plan(
+      Caller caller, UploadRequest req, StoredDeviceState stored, UploadLimits limits) {
     if (req.keyCount() > limits.maxKeysPerUpload()) {
-      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
-          "an upload may hold at most %d keys (got %d)", limits.maxKeysPerUpload(), req.keyCount());
+      throw KeydirException.of(
+          KeydirException.Kind.KEY_LIMIT,
+          "an upload may hold at most %d keys (got %d)",
+          limits.maxKeysPerUpload(),
+          req.keyCount());
     }
-    Optional<DeviceKeys> deviceKeysToWrite = req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
-    Optional<DeviceKey> ed25519 = req.deviceKeys().map(DeviceKeys::ed25519)
-        .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519)).map(DeviceKey::new);
+    Optional<DeviceKeys> deviceKeysToWrite =
+        req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
+    Optional<DeviceKey> ed25519 =
+        req.deviceKeys()
+            .map(DeviceKeys::ed25519)
+            .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519))
+            .map(DeviceKey::new);
     if (req.hasSignedKeys() && ed25519.isEmpty()) {
       throw KeydirException.invalidParam(
           "this device has no ed25519 key yet, so its signed keys cannot be checked: upload device_keys first");
@@ -33,54 +41,62 @@ public final class UploadPlanner {
     List<KeyId> skipped = new ArrayList<>();
     Set<KeyId> seen = new HashSet<>();
     for (UploadedKey k : req.oneTimeKeys()) {
-      if (!seen.add(k.keyId())) throw KeydirException.invalidParam("one-time key %s appears twice", k.keyId());
+      if (!seen.add(k.keyId()))
+        throw KeydirException.invalidParam("one-time key %s appears twice", k.keyId());
       requireSignatureIfSigned(caller, k, "one-time key", ed25519);
       StoredDeviceState.StoredOneTimeKey old = stored.oneTimeKeys().get(k.keyId());
       if (old == null) {
         newOneTimeKeys.add(k);
       } else if (old.claimed()) {
-        skipped.add(k.keyId());        // handed out once: never stored again (README "Claimed key ids")
+        skipped.add(k.keyId()); // handed out once: never stored again (README "Claimed key ids")
       } else if (!k.sameKeyAs(old.json())) {
-        throw KeydirException.invalidParam("one-time key %s already exists with different content", k.keyId());
+        throw KeydirException.invalidParam(
+            "one-time key %s already exists with different content", k.keyId());
       }
     }
     requireRoom(stored, newOneTimeKeys, limits);
     requireFewAlgorithms(stored, req, limits);
-    return new UploadPlan(deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, ed25519), skipped);
+    return new UploadPlan(
+        deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, ed25519), skipped);
   }
 
   /** Returns the device keys to write, or empty when the stored ones are the same. */
-  private static Optional<DeviceKeys> checkDeviceKeys(Caller caller, DeviceKeys dk, StoredDeviceState stored) {
+  private static Optional<DeviceKeys> checkDeviceKeys(
+      Caller caller, DeviceKeys dk, StoredDeviceState stored) {
     if (!dk.userId().equals(caller.userId())) {
-      throw KeydirException.invalidParam("device_keys.user_id %s is not the caller %s", dk.userId(), caller.userId());
+      throw KeydirException.invalidParam(
+          "device_keys.user_id %s is not the caller %s", dk.userId(), caller.userId());
     }
     if (!dk.deviceId().equals(caller.deviceId())) {
-      throw KeydirException.invalidParam("device_keys.device_id %s is not the caller's device %s",
+      throw KeydirException.invalidParam(
+          "device_keys.device_id %s is not the caller's device %s",
           dk.deviceId(), caller.deviceId());
     }
-    Signatures.requireDeviceSignature(dk.json(), "device_keys", caller.userId(), caller.deviceId(), dk.ed25519());
+    Signatures.requireDeviceSignature(
+        dk.json(), "device_keys", caller.userId(), caller.deviceId(), dk.ed25519());
     if (stored.deviceKeys().isEmpty()) return Optional.of(dk);
     StoredDeviceState.StoredDeviceKeys old = stored.deviceKeys().get();
     if (!old.ed25519().equals(dk.ed25519()) || !old.curve25519().equals(dk.curve25519())) {
       throw KeydirException.invalidParam(
           "device %s already has different identity keys; a device's ed25519 and curve25519 keys never change "
-              + "(log in as a new device instead)", caller.deviceId());
+              + "(log in as a new device instead)",
+          caller.deviceId());
     }
     return old.json().equals(dk.jsonText()) ? Optional.empty() : Optional.of(dk);
   }
 
   /**
-   * MSC2732: one fallback key per algorithm. A different key replaces the stored one as unused;
-   * the identical key (same id, same content) is kept with its used flag, as Synapse does (#11382).
+   * MSC2732: one fallback key per algorithm. A different key replaces the stored one as unused; the
+   * identical key (same id, same content) is kept with its used flag, as Synapse does (#11382).
    */
-  private static List<UploadedKey> newFallbackKeys(Caller caller, UploadRequest req, StoredDeviceState stored,
-                                                   Optional<DeviceKey> ed25519) {
+  private static List<UploadedKey> newFallbackKeys(
+      Caller caller, UploadRequest req, StoredDeviceState stored, Optional<DeviceKey> ed25519) {
     Map<String, UploadedKey> byAlgorithm = new HashMap<>();
     List<UploadedKey> out = new ArrayList<>();
     for (UploadedKey k : req.fallbackKeys()) {
       if (byAlgorithm.put(k.keyId().algorithm(), k) != null) {
-        throw KeydirException.invalidParam("at most one fallback key per algorithm (got two for %s)",
-            k.keyId().algorithm());
+        throw KeydirException.invalidParam(
+            "at most one fallback key per algorithm (got two for %s)", k.keyId().algorithm());
       }
       requireSignatureIfSigned(caller, k, "fallback key", ed25519);
       StoredDeviceState.StoredFallbackKey old = stored.fallbackKeys().get(k.keyId().algorithm());
@@ -90,9 +106,14 @@ public final class UploadPlanner {
     return out;
   }
 
-  private static void requireSignatureIfSigned(Caller caller, UploadedKey k, String what, Optional<DeviceKey> ed25519) {
+  private static void requireSignatureIfSigned(
+      Caller caller, UploadedKey k, String what, Optional<DeviceKey> ed25519) {
     if (k.signed()) {
-      Signatures.requireDeviceSignature(k.value(), what + " " + k.keyId(), caller.userId(), caller.deviceId(),
+      Signatures.requireDeviceSignature(
+          k.value(),
+          what + " " + k.keyId(),
+          caller.userId(),
+          caller.deviceId(),
           ed25519.orElseThrow().decoded());
     }
   }
@@ -116,37 +137,54 @@ public final class UploadPlanner {
     }
   }
 
-  /** Algorithm names are free text: a device may use at most so many, one-time and fallback keys together. */
-  private static void requireFewAlgorithms(StoredDeviceState stored, UploadRequest req, UploadLimits limits) {
+  /**
+   * Algorithm names are free text: a device may use at most so many, one-time and fallback keys
+   * together.
+   */
+  private static void requireFewAlgorithms(
+      StoredDeviceState stored, UploadRequest req, UploadLimits limits) {
     Set<String> algorithms = new HashSet<>(stored.fallbackKeys().keySet());
-    stored.availableCounts().forEach((algorithm, n) -> {
-      if (n > 0) algorithms.add(algorithm);
-    });
+    stored
+        .availableCounts()
+        .forEach(
+            (algorithm, n) -> {
+              if (n > 0) algorithms.add(algorithm);
+            });
     req.oneTimeKeys().forEach(k -> algorithms.add(k.keyId().algorithm()));
     req.fallbackKeys().forEach(k -> algorithms.add(k.keyId().algorithm()));
     if (algorithms.size() > limits.maxAlgorithmsPerDevice()) {
-      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+      throw KeydirException.of(
+          KeydirException.Kind.KEY_LIMIT,
           "a device may use at most %d key algorithms; this upload would make %d",
-          limits.maxAlgorithmsPerDevice(), algorithms.size());
+          limits.maxAlgorithmsPerDevice(),
+          algorithms.size());
     }
   }
 
-  private static void requireRoom(StoredDeviceState stored, List<UploadedKey> fresh, UploadLimits limits) {
-    int deviceTotal = stored.availableCounts().values().stream().mapToInt(Integer::intValue).sum() + fresh.size();
+  private static void requireRoom(
+      StoredDeviceState stored, List<UploadedKey> fresh, UploadLimits limits) {
+    int deviceTotal =
+        stored.availableCounts().values().stream().mapToInt(Integer::intValue).sum() + fresh.size();
     if (deviceTotal > limits.maxOtksPerDevice()) {
-      throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
+      throw KeydirException.of(
+          KeydirException.Kind.KEY_LIMIT,
           "a device may store at most %d one-time keys over all algorithms; this upload would reach %d",
-          limits.maxOtksPerDevice(), deviceTotal);
+          limits.maxOtksPerDevice(),
+          deviceTotal);
     }
     Map<String, Integer> adding = new HashMap<>();
     fresh.forEach(k -> adding.merge(k.keyId().algorithm(), 1, Integer::sum));
-    adding.forEach((algorithm, n) -> {
-      int total = stored.available(algorithm) + n;
-      if (total > limits.maxOtksPerAlgorithm()) {
-        throw KeydirException.of(KeydirException.Kind.KEY_LIMIT,
-            "a device may store at most %d one-time keys per algorithm; %s would reach %d",
-            limits.maxOtksPerAlgorithm(), algorithm, total);
-      }
-    });
+    adding.forEach(
+        (algorithm, n) -> {
+          int total = stored.available(algorithm) + n;
+          if (total > limits.maxOtksPerAlgorithm()) {
+            throw KeydirException.of(
+                KeydirException.Kind.KEY_LIMIT,
+                "a device may store at most %d one-time keys per algorithm; %s would reach %d",
+                limits.maxOtksPerAlgorithm(),
+                algorithm,
+                total);
+          }
+        });
   }
 }

@@ -7,16 +7,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code POST /keys/upload}, parsed for shape only; the rules are {@link UploadPlanner}'s. */
-public record UploadRequest(Optional<DeviceKeys> deviceKeys, List<UploadedKey> oneTimeKeys,
-                            List<UploadedKey> fallbackKeys) {
+public record UploadRequest(
+    Optional<DeviceKeys> deviceKeys,
+    List<UploadedKey> oneTimeKeys,
+    List<UploadedKey> fallbackKeys) {
   /** MSC2732's unstable name, still sent by older clients. */
   static final String UNSTABLE_FALLBACK_KEYS = "org.matrix.msc2732.fallback_keys";
 
   public static UploadRequest fromJson(JsonNode body) {
     Optional<DeviceKeys> deviceKeys = present(body, "device_keys").map(DeviceKeys::parse);
     List<UploadedKey> oneTimeKeys = keys(body, "one_time_keys");
-    List<UploadedKey> fallbackKeys = body.has("fallback_keys")
-        ? keys(body, "fallback_keys") : keys(body, UNSTABLE_FALLBACK_KEYS);
+    List<UploadedKey> fallbackKeys =
+        body.has("fallback_keys")
+            ? keys(body, "fallback_keys")
+            : keys(body, UNSTABLE_FALLBACK_KEYS);
     return new UploadRequest(deviceKeys, oneTimeKeys, fallbackKeys);
   }
 
@@ -43,6 +47,7 @@ public record UploadRequest(Optional<DeviceKeys> deviceKeys, List<UploadedKey> o
   }
 
   public boolean hasSignedKeys() {
-    return oneTimeKeys.stream().anyMatch(UploadedKey::signed) || fallbackKeys.stream().anyMatch(UploadedKey::signed);
+    return oneTimeKeys.stream().anyMatch(UploadedKey::signed)
+        || fallbackKeys.stream().anyMatch(UploadedKey::signed);
   }
 }

@@ -26,9 +26,10 @@ public record UploadedKey(KeyId keyId, JsonNode value, int position) {
       throw KeydirException.badJson("key %s: 'signatures' must be an object", keyId);
     }
     try {
-      CanonicalJson.encode(value);   // floats, huge numbers: not representable, so not storable
+      CanonicalJson.encode(value); // floats, huge numbers: not representable, so not storable
     } catch (CanonicalJsonException e) {
-      throw KeydirException.badJson("key %s is not valid canonical JSON: %s", keyId, e.getMessage());
+      throw KeydirException.badJson(
+          "key %s is not valid canonical JSON: %s", keyId, e.getMessage());
     }
   }
 
@@ -41,7 +42,10 @@ public record UploadedKey(KeyId keyId, JsonNode value, int position) {
     return value.toString();
   }
 
-  /** Two uploads of one id are the same key when their canonical JSON, signatures set aside, is equal. */
+  /**
+   * Two uploads of one id are the same key when their canonical JSON, signatures set aside, is
+   * equal.
+   */
   public boolean sameKeyAs(String storedJson) {
     return Arrays.equals(comparable(value), comparable(CanonicalJson.parse(storedJson)));
   }

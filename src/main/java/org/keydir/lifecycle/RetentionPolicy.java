@@ -14,7 +14,10 @@ public final class RetentionPolicy {
     return deleted >= limit && lastUser != null ? lastUser : FIRST_USER;
   }
 
-  /** Rows older than {@code now - retention} go; a zero or negative retention is refused at config time. */
+  /**
+   * Rows older than {@code now - retention} go; a zero or negative retention is refused at config
+   * time.
+   */
   public static long cutoff(long nowMs, long retentionMs) {
     return nowMs - retentionMs;
   }

@@ -34,21 +34,30 @@ public final class HostSigningKey implements OwnKeys {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException | java.io.UncheckedIOException e) {
-      throw new ConfigException("server_keys.host_signing_key_path: cannot read the homeserver's signing key "
-          + file + " (" + e.getClass().getSimpleName() + ")");
+      throw new ConfigException(
+          "server_keys.host_signing_key_path: cannot read the homeserver's signing key "
+              + file
+              + " ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
-    if (lines.stream().anyMatch(l -> l.strip().equals(PEM_BEGIN))) return fromPem(serverName, lines, file);
+    if (lines.stream().anyMatch(l -> l.strip().equals(PEM_BEGIN)))
+      return fromPem(serverName, lines, file);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) continue;
       return new HostSigningKey(serverName, parse(line, file, i + 1), null).withPublicKey();
     }
-    throw new ConfigException("server_keys.host_signing_key_path: " + file + " holds no signing key");
+    throw new ConfigException(
+        "server_keys.host_signing_key_path: " + file + " holds no signing key");
   }
 
   private static final String PEM_BEGIN = "-----BEGIN MATRIX PRIVATE KEY-----";
 
-  /** Dendrite's PEM block: the Key-ID header and the seed, rewritten as the Synapse line it stands for. */
+  /**
+   * Dendrite's PEM block: the Key-ID header and the seed, rewritten as the Synapse line it stands
+   * for.
+   */
   private static HostSigningKey fromPem(String serverName, List<String> lines, Path file) {
     String keyId = null;
     StringBuilder body = new StringBuilder();
@@ -68,8 +77,12 @@ public final class HostSigningKey implements OwnKeys {
       }
     }
     if (keyId == null || !keyId.startsWith("ed25519:")) {
-      throw new ConfigException("server_keys.host_signing_key_path: " + file + " line " + begin
-          + ": the MATRIX PRIVATE KEY block has no 'Key-ID: ed25519:<version>' header");
+      throw new ConfigException(
+          "server_keys.host_signing_key_path: "
+              + file
+              + " line "
+              + begin
+              + ": the MATRIX PRIVATE KEY block has no 'Key-ID: ed25519:<version>' header");
     }
     SigningKey key = parse("ed25519 " + keyId.substring(8) + " " + body, file, begin);
     return new HostSigningKey(serverName, key, null).withPublicKey();
@@ -79,7 +92,8 @@ public final class HostSigningKey implements OwnKeys {
     String[] parts = line.split("\\s+");
     String where = "server_keys.host_signing_key_path: " + file + " line " + lineNo;
     if (parts.length != 3 || !parts[0].equals("ed25519")) {
-      throw new ConfigException(where + " is not 'ed25519 <version> <base64 seed>' (Synapse's signing.key format)");
+      throw new ConfigException(
+          where + " is not 'ed25519 <version> <base64 seed>' (Synapse's signing.key format)");
     }
     if (!parts[1].matches("[A-Za-z0-9_]{1,64}")) {
       throw new ConfigException(where + ": key version must be letters, digits or '_'");
@@ -88,11 +102,17 @@ public final class HostSigningKey implements OwnKeys {
     try {
       seed = Base64.getDecoder().decode(parts[2].replaceAll("=+$", ""));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(where + " (key ed25519:" + parts[1] + "): the seed is not valid base64");
+      throw new ConfigException(
+          where + " (key ed25519:" + parts[1] + "): the seed is not valid base64");
     }
     if (seed.length != Ed25519.SEED_LENGTH) {
-      throw new ConfigException(where + " (key ed25519:" + parts[1] + "): the seed must be 32 bytes (got "
-          + seed.length + ")");
+      throw new ConfigException(
+          where
+              + " (key ed25519:"
+              + parts[1]
+              + "): the seed must be 32 bytes (got "
+              + seed.length
+              + ")");
     }
     return new SigningKey("ed25519:" + parts[1], seed);
   }

@@ -7,7 +7,14 @@ package org.keydir.serverkeys;
  */
 public record Op(Kind kind, String keyId, boolean activeNow, boolean early, String reason) {
   /** MARK_EARLY: an operator asked that this pending key activate as soon as it is safe. */
-  public enum Kind { CREATE, ACTIVATE, EXPIRE, REVOKE, DELETE, MARK_EARLY }
+  public enum Kind {
+    CREATE,
+    ACTIVATE,
+    EXPIRE,
+    REVOKE,
+    DELETE,
+    MARK_EARLY
+  }
 
   static Op create(boolean activeNow, boolean early, String reason) {
     return new Op(Kind.CREATE, null, activeNow, early, reason);
@@ -19,6 +26,9 @@ public record Op(Kind kind, String keyId, boolean activeNow, boolean early, Stri
 
   @Override
   public String toString() {
-    return kind + (keyId == null ? (activeNow ? " (active)" : " (pending)") : " " + keyId) + ": " + reason;
+    return kind
+        + (keyId == null ? (activeNow ? " (active)" : " (pending)") : " " + keyId)
+        + ": "
+        + reason;
   }
 }

@@ -3,12 +3,18 @@ package org.keydir.serverkeys;
 import java.time.Instant;
 
 /**
- * What the rotation policy knows of one signing key: state and times, never key material.
- * {@code createdAt} is when it was first published; {@code early} marks a pending key an operator
- * asked to activate as soon as it is safe rather than at the end of the rotation period.
+ * What the rotation policy knows of one signing key: state and times, never key material. {@code
+ * createdAt} is when it was first published; {@code early} marks a pending key an operator asked to
+ * activate as soon as it is safe rather than at the end of the rotation period.
  */
-public record ServerKey(String keyId, KeyState state, Instant createdAt, Instant activatedAt, Instant expiredAt,
-                        Instant revokedAt, boolean early) {
+public record ServerKey(
+    String keyId,
+    KeyState state,
+    Instant createdAt,
+    Instant activatedAt,
+    Instant expiredAt,
+    Instant revokedAt,
+    boolean early) {
 
   public static ServerKey pending(String keyId, Instant at, boolean early) {
     return new ServerKey(keyId, KeyState.PENDING, at, null, null, null, early);

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import org.keydir.files.PrivateFiles;
 
 /**
- * Where zonky unpacks the PostgreSQL binaries keydir runs. zonky's default,
- * {@code /tmp/embedded-pg}, is world-writable (zonky makes its working folder so): another local
- * user could plant binaries there before keydir first runs and have them executed as keydir's user.
+ * Where zonky unpacks the PostgreSQL binaries keydir runs. zonky's default, {@code
+ * /tmp/embedded-pg}, is world-writable (zonky makes its working folder so): another local user
+ * could plant binaries there before keydir first runs and have them executed as keydir's user.
  * keydir unpacks them under a folder of its own user only: {@code ~/.cache/keydir} (0700), or the
  * folder named by the system property {@code ot.epg.working-dir}.
  */
@@ -36,7 +36,8 @@ final class BinariesFolder {
     try {
       String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
       if (!owner.equals(System.getProperty("user.name"))) {
-        throw new IllegalStateException(dir + " belongs to " + owner + ", not to " + System.getProperty("user.name"));
+        throw new IllegalStateException(
+            dir + " belongs to " + owner + ", not to " + System.getProperty("user.name"));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -32,10 +32,11 @@ import org.keydir.keys.KeyId;
 public final class ClaimStore {
   /**
    * The bulk claim with every table filtered on {@code user_id = ANY($1)}, as Citus needs to route
-   * it to one shard ({@link #CLAIM_CITUS}). On plain PostgreSQL these filters only cost
-   * ({@link #CLAIM}).
+   * it to one shard ({@link #CLAIM_CITUS}). On plain PostgreSQL these filters only cost ({@link
+   * #CLAIM}).
    */
-  private static final String CLAIM_WITH_USER_FILTERS = """
+  private static final String CLAIM_WITH_USER_FILTERS =
+      """
       WITH wanted AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(user_id, device_id, algorithm, ord)
       ), picked AS (
@@ -67,7 +68,8 @@ public final class ClaimStore {
       )
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
-  static final String CLAIM_ONE = """
+  static final String CLAIM_ONE =
+      """
       WITH picked AS (
         SELECT o.key_id, o.key_json FROM one_time_keys o
         WHERE o.user_id = $1 AND o.device_id = $2 AND o.algorithm = $3 AND o.claimed_ts IS NULL
@@ -88,24 +90,29 @@ public final class ClaimStore {
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
   /**
-   * The bulk claim on plain PostgreSQL: no user filters. In the picked subquery,
-   * {@code user_id = ANY($1)} became an index condition that gives up the index's upload order, so
-   * every wanted device's available keys were read and sorted to take the oldest (EXPLAIN ANALYZE at
-   * 16 clients: 33 rows per device instead of 1; issue 17). The bulk UPDATE finds the picked rows by
-   * primary key only: with the filter there as well, PostgreSQL costs it as one index descent per
-   * array element for every picked row, and for a 100-device claim preferred a sequential scan of
-   * the whole table (bench: 226 ms instead of 11 ms per execution).
+   * The bulk claim on plain PostgreSQL: no user filters. In the picked subquery, {@code user_id =
+   * ANY($1)} became an index condition that gives up the index's upload order, so every wanted
+   * device's available keys were read and sorted to take the oldest (EXPLAIN ANALYZE at 16 clients:
+   * 33 rows per device instead of 1; issue 17). The bulk UPDATE finds the picked rows by primary
+   * key only: with the filter there as well, PostgreSQL costs it as one index descent per array
+   * element for every picked row, and for a 100-device claim preferred a sequential scan of the
+   * whole table (bench: 226 ms instead of 11 ms per execution).
    */
-  static final String CLAIM = CLAIM_WITH_USER_FILTERS.replace("o.user_id = ANY($1) AND ", "")
-      .replace("f.user_id = ANY($1) AND ", "");
+  static final String CLAIM =
+      CLAIM_WITH_USER_FILTERS
+          .replace("o.user_id = ANY($1) AND ", "")
+          .replace("f.user_id = ANY($1) AND ", "");
 
   /**
    * The bulk claim on Citus: the user filter on the UPDATE too. Citus routes a statement to one
    * shard only when every table in it is filtered on user_id; without the filter the UPDATE is
    * planned across shards and fails on the worker ("22P04 missing data for column device_id").
    */
-  static final String CLAIM_CITUS = CLAIM_WITH_USER_FILTERS.replace("""
-        WHERE o.user_id = p.user_id AND o.device_id = p.device_id""", """
+  static final String CLAIM_CITUS =
+      CLAIM_WITH_USER_FILTERS.replace(
+          """
+        WHERE o.user_id = p.user_id AND o.device_id = p.device_id""",
+          """
         WHERE o.user_id = ANY($1) AND o.user_id = p.user_id AND o.device_id = p.device_id""");
 
   /**
@@ -133,37 +140,51 @@ public final class ClaimStore {
    * user, device, algorithm), so two long claims lock fallback rows in the same order and cannot
    * deadlock.
    */
-  public Future<List<List<DeviceAlgorithm>>> statements(SqlClient db, List<DeviceAlgorithm> wanted) {
+  public Future<List<List<DeviceAlgorithm>>> statements(
+      SqlClient db, List<DeviceAlgorithm> wanted) {
     if (wanted.isEmpty()) return Future.succeededFuture(List.of());
-    return shards.split(db, wanted, DeviceAlgorithm::userId).map(parts -> {
-      if (parts.size() == 1 && parts.get(0).size() <= CHUNK) return parts;
-      List<List<DeviceAlgorithm>> out = new ArrayList<>();
-      for (List<DeviceAlgorithm> part : parts) {
-        List<DeviceAlgorithm> sorted = new ArrayList<>(part);
-        sorted.sort(java.util.Comparator.comparing(DeviceAlgorithm::userId).thenComparing(DeviceAlgorithm::deviceId)
-            .thenComparing(DeviceAlgorithm::algorithm));
-        for (int from = 0; from < sorted.size(); from += CHUNK) {
-          out.add(sorted.subList(from, Math.min(sorted.size(), from + CHUNK)));
-        }
-      }
-      return out;
-    });
+    return shards
+        .split(db, wanted, DeviceAlgorithm::userId)
+        .map(
+            parts -> {
+              if (parts.size() == 1 && parts.get(0).size() <= CHUNK) return parts;
+              List<List<DeviceAlgorithm>> out = new ArrayList<>();
+              for (List<DeviceAlgorithm> part : parts) {
+                List<DeviceAlgorithm> sorted = new ArrayList<>(part);
+                sorted.sort(
+                    java.util.Comparator.comparing(DeviceAlgorithm::userId)
+                        .thenComparing(DeviceAlgorithm::deviceId)
+                        .thenComparing(DeviceAlgorithm::algorithm));
+                for (int from = 0; from < sorted.size(); from += CHUNK) {
+                  out.add(sorted.subList(from, Math.min(sorted.size(), from + CHUNK)));
+                }
+              }
+              return out;
+            });
   }
 
-  /** Runs {@code statements} one after another on {@code db} (a transaction when there are several). */
-  public Future<List<ClaimedKey>> claim(SqlClient db, List<List<DeviceAlgorithm>> statements, long nowMs) {
+  /**
+   * Runs {@code statements} one after another on {@code db} (a transaction when there are several).
+   */
+  public Future<List<ClaimedKey>> claim(
+      SqlClient db, List<List<DeviceAlgorithm>> statements, long nowMs) {
     List<ClaimedKey> all = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (List<DeviceAlgorithm> statement : statements) {
-      chain = chain.compose(v -> claimChunk(db, statement, nowMs)).map(keys -> {
-        all.addAll(keys);
-        return null;
-      });
+      chain =
+          chain
+              .compose(v -> claimChunk(db, statement, nowMs))
+              .map(
+                  keys -> {
+                    all.addAll(keys);
+                    return null;
+                  });
     }
     return chain.map(v -> all);
   }
 
-  private Future<List<ClaimedKey>> claimChunk(SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
+  private Future<List<ClaimedKey>> claimChunk(
+      SqlClient db, List<DeviceAlgorithm> wanted, long nowMs) {
     if (wanted.isEmpty()) return Future.succeededFuture(List.of());
     Tuple params;
     String statement;
@@ -173,17 +194,28 @@ public final class ClaimStore {
       params = Tuple.of(one.userId(), one.deviceId(), one.algorithm(), nowMs);
     } else {
       statement = shards.isCitus() ? CLAIM_CITUS : CLAIM;
-      params = Tuple.of(wanted.stream().map(DeviceAlgorithm::userId).toArray(String[]::new),
-          wanted.stream().map(DeviceAlgorithm::deviceId).toArray(String[]::new),
-          wanted.stream().map(DeviceAlgorithm::algorithm).toArray(String[]::new), nowMs);
+      params =
+          Tuple.of(
+              wanted.stream().map(DeviceAlgorithm::userId).toArray(String[]::new),
+              wanted.stream().map(DeviceAlgorithm::deviceId).toArray(String[]::new),
+              wanted.stream().map(DeviceAlgorithm::algorithm).toArray(String[]::new),
+              nowMs);
     }
-    return db.preparedQuery(statement).execute(params)
-        .map(rows -> {
-          List<ClaimedKey> out = new ArrayList<>(rows.size());
-          rows.forEach(r -> out.add(new ClaimedKey(r.getString("user_id"), r.getString("device_id"),
-              new KeyId(r.getString("algorithm"), r.getString("key_id")), r.getString("key_json"),
-              r.getBoolean("fallback"))));
-          return out;
-        });
+    return db.preparedQuery(statement)
+        .execute(params)
+        .map(
+            rows -> {
+              List<ClaimedKey> out = new ArrayList<>(rows.size());
+              rows.forEach(
+                  r ->
+                      out.add(
+                          new ClaimedKey(
+                              r.getString("user_id"),
+                              r.getString("device_id"),
+                              new KeyId(r.getString("algorithm"), r.getString("key_id")),
+                              r.getString("key_json"),
+                              r.getBoolean("fallback"))));
+              return out;
+            });
   }
 }

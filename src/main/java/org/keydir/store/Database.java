@@ -9,7 +9,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.keydir.config.KeydirConfig;
 
-/** The one connection pool of a keydir process; every store runs its SQL through it. Blocks at connect (a JDBC check for Citus). */
+/**
+ * The one connection pool of a keydir process; every store runs its SQL through it. Blocks at
+ * connect (a JDBC check for Citus).
+ */
 public final class Database {
   private final Pool pool;
   private final Shards shards;
@@ -20,24 +23,34 @@ public final class Database {
   }
 
   public static Database connect(Vertx vertx, DatabaseUrl url, KeydirConfig.Database cfg) {
-    PgConnectOptions connect = new PgConnectOptions(url.options())
-        .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
-    PoolOptions poolOptions = new PoolOptions()
-        .setMaxSize(cfg.poolSize())
-        .setMaxWaitQueueSize(10_000)
-        .setConnectionTimeout((int) cfg.connectTimeoutMs())
-        .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setName("keydir")
-        .setShared(false);
-    Pool pool = PgBuilder.pool().with(poolOptions)
-        .with(new NetClientOptions().setConnectTimeout((int) cfg.connectTimeoutMs()))
-        .connectingTo(connect).using(vertx).build();
-    boolean citus = CitusLayout.Mode.of(cfg.citus()) != CitusLayout.Mode.OFF && CitusLayout.sharded(url);
+    PgConnectOptions connect =
+        new PgConnectOptions(url.options())
+            .setCachePreparedStatements(true)
+            .setPipeliningLimit(256);
+    PoolOptions poolOptions =
+        new PoolOptions()
+            .setMaxSize(cfg.poolSize())
+            .setMaxWaitQueueSize(10_000)
+            .setConnectionTimeout((int) cfg.connectTimeoutMs())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setName("keydir")
+            .setShared(false);
+    Pool pool =
+        PgBuilder.pool()
+            .with(poolOptions)
+            .with(new NetClientOptions().setConnectTimeout((int) cfg.connectTimeoutMs()))
+            .connectingTo(connect)
+            .using(vertx)
+            .build();
+    boolean citus =
+        CitusLayout.Mode.of(cfg.citus()) != CitusLayout.Mode.OFF && CitusLayout.sharded(url);
     return new Database(pool, Shards.of(citus));
   }
 
-  /** How statements naming several users are split (by shard on Citus; one part on plain PostgreSQL). */
+  /**
+   * How statements naming several users are split (by shard on Citus; one part on plain
+   * PostgreSQL).
+   */
   public Shards shards() {
     return shards;
   }
@@ -48,7 +61,10 @@ public final class Database {
 
   /** {@code /ready}: the database answers a query. */
   public Future<Void> ping() {
-    return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(DatabaseErrors.toUnavailable());
+    return pool.query("SELECT 1")
+        .execute()
+        .<Void>mapEmpty()
+        .recover(DatabaseErrors.toUnavailable());
   }
 
   public Future<Void> close() {

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Before migrating, keydir waits for a configured database that is not up yet (a database started
- * beside keydir, by compose or Kubernetes, often comes up second): one log line per attempt, for
- * at most {@code database.startup_timeout}, then one clear error. A refused password or a missing
+ * beside keydir, by compose or Kubernetes, often comes up second): one log line per attempt, for at
+ * most {@code database.startup_timeout}, then one clear error. A refused password or a missing
  * database is not waited for (SQLSTATE class 28, 3D000): it will not fix itself.
  */
 public final class DatabaseAtStart {
@@ -26,7 +26,8 @@ public final class DatabaseAtStart {
   private DatabaseAtStart() {}
 
   public static void await(DatabaseUrl url, long timeoutMs, long connectTimeoutMs) {
-    String where = url.options().getHost() + ":" + url.options().getPort() + "/" + url.options().getDatabase();
+    String where =
+        url.options().getHost() + ":" + url.options().getPort() + "/" + url.options().getDatabase();
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     Properties props = new Properties();
     props.setProperty("user", url.user());
@@ -41,14 +42,24 @@ public final class DatabaseAtStart {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = oneLine(e);
         if (state.startsWith("28") || state.equals("3D000")) {
-          throw new Unavailable("database " + where + " refused keydir: " + reason + " (check database.url)");
+          throw new Unavailable(
+              "database " + where + " refused keydir: " + reason + " (check database.url)");
         }
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (left <= 0) {
-          throw new Unavailable("database " + where + " not reachable within database.startup_timeout ("
-              + timeoutMs / 1000 + " s): " + reason);
+          throw new Unavailable(
+              "database "
+                  + where
+                  + " not reachable within database.startup_timeout ("
+                  + timeoutMs / 1000
+                  + " s): "
+                  + reason);
         }
-        LOG.warn("database {} not reachable yet ({}); attempt {}, retrying for {} s more", where, reason, attempt,
+        LOG.warn(
+            "database {} not reachable yet ({}); attempt {}, retrying for {} s more",
+            where,
+            reason,
+            attempt,
             (left + 999) / 1000);
         try {
           Thread.sleep(Math.min(PAUSE_MS, left));

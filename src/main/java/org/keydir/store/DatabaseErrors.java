@@ -12,13 +12,16 @@ public final class DatabaseErrors {
     for (Throwable c = t; c != null; c = c.getCause()) {
       // A connection that dies mid-transaction fails the next write with a plain IOException
       // ("Broken pipe", "Connection reset by peer"): found by the chaos harness.
-      if (c instanceof java.io.IOException || c instanceof ClosedConnectionException
-          || c instanceof TimeoutException || c instanceof io.netty.channel.ConnectTimeoutException) {
+      if (c instanceof java.io.IOException
+          || c instanceof ClosedConnectionException
+          || c instanceof TimeoutException
+          || c instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
       if (c instanceof PgException pg && isUnavailableState(pg.getSqlState())) return true;
       String name = c.getClass().getName();
-      if (name.endsWith("NoStackTraceTimeoutException") || name.endsWith("ConnectionPoolTooBusyException")
+      if (name.endsWith("NoStackTraceTimeoutException")
+          || name.endsWith("ConnectionPoolTooBusyException")
           || String.valueOf(c.getMessage()).startsWith("Connection is not active now")) {
         return true;
       }
@@ -35,8 +38,10 @@ public final class DatabaseErrors {
     for (Throwable c = t; c != null; c = c.getCause()) {
       String name = c.getClass().getName();
       if (name.endsWith("ConnectionPoolTooBusyException")) return true;
-      if (String.valueOf(c.getMessage()).startsWith("Timeout waiting for connection")) return true;   // sql-client pool
-      // what the pool's connection timeout (database.connect_timeout_ms) fails a waiter with: it was
+      if (String.valueOf(c.getMessage()).startsWith("Timeout waiting for connection"))
+        return true; // sql-client pool
+      // what the pool's connection timeout (database.connect_timeout_ms) fails a waiter with: it
+      // was
       // answered as a 500 for everyone once 20 huge bulk claims held every connection
       if (name.endsWith("NoStackTraceThrowable") && "Timeout".equals(c.getMessage())) return true;
       if (c.getCause() == c) break;
@@ -44,10 +49,17 @@ public final class DatabaseErrors {
     return false;
   }
 
-  /** For {@code recover}: a database outage becomes {@code KeydirException(UNAVAILABLE)}; anything else passes. */
-  public static <T> java.util.function.Function<Throwable, io.vertx.core.Future<T>> toUnavailable() {
-    return t -> io.vertx.core.Future.failedFuture(
-        isUnavailable(t) ? org.keydir.keys.KeydirException.unavailable("database unavailable", t) : t);
+  /**
+   * For {@code recover}: a database outage becomes {@code KeydirException(UNAVAILABLE)}; anything
+   * else passes.
+   */
+  public static <T>
+      java.util.function.Function<Throwable, io.vertx.core.Future<T>> toUnavailable() {
+    return t ->
+        io.vertx.core.Future.failedFuture(
+            isUnavailable(t)
+                ? org.keydir.keys.KeydirException.unavailable("database unavailable", t)
+                : t);
   }
 
   /**
@@ -55,10 +67,14 @@ public final class DatabaseErrors {
    * refused a value, which only a client can have sent.
    */
   public static boolean isRefusedValue(Throwable t) {
-    return t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
+    return t instanceof PgException pg
+        && pg.getSqlState() != null
+        && pg.getSqlState().startsWith("22");
   }
 
-  /** SQLSTATE class 08 (connection exception) and 57P01..57P03 (server shutting down / starting). */
+  /**
+   * SQLSTATE class 08 (connection exception) and 57P01..57P03 (server shutting down / starting).
+   */
   private static boolean isUnavailableState(String state) {
     return state != null && (state.startsWith("08") || state.startsWith("57P"));
   }

@@ -15,24 +15,28 @@ import org.keydir.keys.StoredDeviceState.StoredDeviceKeys;
 public final class DeviceKeyStore {
   private static final String GET =
       "SELECT key_json, ed25519, curve25519 FROM device_keys WHERE user_id = $1 AND device_id = $2";
-  private static final String UPSERT = """
+  private static final String UPSERT =
+      """
       INSERT INTO device_keys (user_id, device_id, key_json, ed25519, curve25519, uploaded_ts)
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (user_id, device_id) DO UPDATE
         SET key_json = EXCLUDED.key_json, uploaded_ts = EXCLUDED.uploaded_ts""";
+
   /**
-   * $1: every user asked about; $2: users asked for all devices; $3: "user device" pairs (neither
-   * a stored user ID nor a stored device ID contains a space, so a pair names one row). No subquery:
+   * $1: every user asked about; $2: users asked for all devices; $3: "user device" pairs (neither a
+   * stored user ID nor a stored device ID contains a space, so a pair names one row). No subquery:
    * on Citus, {@code user_id = ANY($1)} then prunes to the named users' shards, where the earlier
    * {@code (user_id, device_id) IN (SELECT … unnest(…))} was sent to all 32.
    */
-  static final String QUERY = """
+  static final String QUERY =
+      """
       SELECT k.user_id, k.device_id, k.key_json, d.display_name
       FROM device_keys k JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
       WHERE k.user_id = ANY($1) AND d.user_id = ANY($1)
         AND (k.user_id = ANY($2) OR k.user_id || ' ' || k.device_id = ANY($3))""";
 
-  private static final String DELETE = "DELETE FROM device_keys WHERE user_id = $1 AND device_id = $2";
+  private static final String DELETE =
+      "DELETE FROM device_keys WHERE user_id = $1 AND device_id = $2";
   private static final String UPLOADED_TS =
       "SELECT uploaded_ts FROM device_keys WHERE user_id = $1 AND device_id = $2";
 
@@ -44,37 +48,67 @@ public final class DeviceKeyStore {
 
   /** True if there were device keys to delete. */
   public Future<Boolean> delete(SqlClient tx, String userId, String deviceId) {
-    return tx.preparedQuery(DELETE).execute(Tuple.of(userId, deviceId)).map(rs -> rs.rowCount() > 0);
+    return tx.preparedQuery(DELETE)
+        .execute(Tuple.of(userId, deviceId))
+        .map(rs -> rs.rowCount() > 0);
   }
 
   public Future<Optional<Long>> uploadedTs(SqlClient db, String userId, String deviceId) {
-    return db.preparedQuery(UPLOADED_TS).execute(Tuple.of(userId, deviceId))
-        .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(rs.iterator().next().getLong("uploaded_ts")));
+    return db.preparedQuery(UPLOADED_TS)
+        .execute(Tuple.of(userId, deviceId))
+        .map(
+            rs ->
+                rs.size() == 0
+                    ? Optional.empty()
+                    : Optional.of(rs.iterator().next().getLong("uploaded_ts")));
   }
 
   public Future<Optional<StoredDeviceKeys>> get(SqlClient db, String userId, String deviceId) {
-    return db.preparedQuery(GET).execute(Tuple.of(userId, deviceId)).map(rows -> {
-      if (rows.size() == 0) return Optional.empty();
-      Row r = rows.iterator().next();
-      return Optional.of(new StoredDeviceKeys(r.getString("key_json"), r.getString("ed25519"), r.getString("curve25519")));
-    });
+    return db.preparedQuery(GET)
+        .execute(Tuple.of(userId, deviceId))
+        .map(
+            rows -> {
+              if (rows.size() == 0) return Optional.empty();
+              Row r = rows.iterator().next();
+              return Optional.of(
+                  new StoredDeviceKeys(
+                      r.getString("key_json"), r.getString("ed25519"), r.getString("curve25519")));
+            });
   }
 
-  public Future<Void> upsert(SqlClient tx, String userId, String deviceId, DeviceKeys keys, long nowMs) {
+  public Future<Void> upsert(
+      SqlClient tx, String userId, String deviceId, DeviceKeys keys, long nowMs) {
     return tx.preparedQuery(UPSERT)
-        .execute(Tuple.of(userId, deviceId, keys.jsonText(), keys.ed25519(), keys.curve25519(), nowMs)).mapEmpty();
+        .execute(
+            Tuple.of(userId, deviceId, keys.jsonText(), keys.ed25519(), keys.curve25519(), nowMs))
+        .mapEmpty();
   }
 
   /** One statement for the whole query, however many users and devices. */
-  public Future<List<QueriedDevice>> query(SqlClient db, List<String> allUsers, List<String> wholeUsers,
-                                           List<String> pairUsers, List<String> pairDevices) {
+  public Future<List<QueriedDevice>> query(
+      SqlClient db,
+      List<String> allUsers,
+      List<String> wholeUsers,
+      List<String> pairUsers,
+      List<String> pairDevices) {
     return db.preparedQuery(QUERY)
-        .execute(Tuple.of(allUsers.toArray(String[]::new), wholeUsers.toArray(String[]::new), pairs(pairUsers, pairDevices)))
-        .map(rows -> {
-          List<QueriedDevice> out = new ArrayList<>(rows.size());
-          rows.forEach(r -> out.add(new QueriedDevice(r.getString("user_id"), r.getString("device_id"),
-              r.getString("key_json"), r.getString("display_name"))));
-          return out;
-        });
+        .execute(
+            Tuple.of(
+                allUsers.toArray(String[]::new),
+                wholeUsers.toArray(String[]::new),
+                pairs(pairUsers, pairDevices)))
+        .map(
+            rows -> {
+              List<QueriedDevice> out = new ArrayList<>(rows.size());
+              rows.forEach(
+                  r ->
+                      out.add(
+                          new QueriedDevice(
+                              r.getString("user_id"),
+                              r.getString("device_id"),
+                              r.getString("key_json"),
+                              r.getString("display_name"))));
+              return out;
+            });
   }
 }

@@ -12,11 +12,12 @@ import org.keydir.keys.KeyId;
 import org.keydir.keys.StoredDeviceState.StoredFallbackKey;
 
 /**
- * The admin listing of a user's devices, in ONE statement however many devices the user has (it
- * was seven queries per device, so a user with 1,667 devices held the pool's wait queue at 10,000).
+ * The admin listing of a user's devices, in ONE statement however many devices the user has (it was
+ * seven queries per device, so a user with 1,667 devices held the pool's wait queue at 10,000).
  */
 public final class DeviceOverviewStore {
-  private static final String LIST = """
+  private static final String LIST =
+      """
       SELECT d.user_id, d.device_id, d.display_name, d.created_ts, dk.key_json AS device_keys, dk.uploaded_ts AS keys_ts,
              c.algorithms, c.counts, s.claimed, s.last_upload,
              f.algorithms AS fb_algorithms, f.key_ids AS fb_key_ids, f.jsons AS fb_jsons, f.used AS fb_used,
@@ -39,23 +40,33 @@ public final class DeviceOverviewStore {
       WHERE d.user_id = $1
       ORDER BY d.device_id""";
 
-  public record Overview(DeviceStore.Device device, String deviceKeysJson, Long deviceKeysTs,
-                         Map<String, Integer> counts, long claimed, Long lastOneTimeKeyUpload,
-                         Map<String, StoredFallbackKey> fallbackKeys, Long lastFallbackUpload) {}
+  public record Overview(
+      DeviceStore.Device device,
+      String deviceKeysJson,
+      Long deviceKeysTs,
+      Map<String, Integer> counts,
+      long claimed,
+      Long lastOneTimeKeyUpload,
+      Map<String, StoredFallbackKey> fallbackKeys,
+      Long lastFallbackUpload) {}
 
   public Future<List<Overview>> list(SqlClient db, String userId) {
-    return db.preparedQuery(LIST).execute(Tuple.of(userId)).map(rows -> {
-      List<Overview> out = new ArrayList<>();
-      for (Row r : rows) out.add(overview(r));
-      return out;
-    });
+    return db.preparedQuery(LIST)
+        .execute(Tuple.of(userId))
+        .map(
+            rows -> {
+              List<Overview> out = new ArrayList<>();
+              for (Row r : rows) out.add(overview(r));
+              return out;
+            });
   }
 
   private static Overview overview(Row r) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     String[] algorithms = r.getArrayOfStrings("algorithms");
     Integer[] n = r.getArrayOfIntegers("counts");
-    if (algorithms != null) for (int i = 0; i < algorithms.length; i++) counts.put(algorithms[i], n[i]);
+    if (algorithms != null)
+      for (int i = 0; i < algorithms.length; i++) counts.put(algorithms[i], n[i]);
     Map<String, StoredFallbackKey> fallbacks = new LinkedHashMap<>();
     String[] fbAlg = r.getArrayOfStrings("fb_algorithms");
     if (fbAlg != null) {
@@ -63,12 +74,24 @@ public final class DeviceOverviewStore {
       String[] jsons = r.getArrayOfStrings("fb_jsons");
       Boolean[] used = r.getArrayOfBooleans("fb_used");
       for (int i = 0; i < fbAlg.length; i++) {
-        fallbacks.put(fbAlg[i], new StoredFallbackKey(new KeyId(fbAlg[i], ids[i]), jsons[i], used[i]));
+        fallbacks.put(
+            fbAlg[i], new StoredFallbackKey(new KeyId(fbAlg[i], ids[i]), jsons[i], used[i]));
       }
     }
-    DeviceStore.Device device = new DeviceStore.Device(r.getString("user_id"), r.getString("device_id"),
-        r.getString("display_name"), r.getLong("created_ts"));
-    return new Overview(device, r.getString("device_keys"), r.getLong("keys_ts"), counts, r.getLong("claimed"),
-        r.getLong("last_upload"), fallbacks, r.getLong("fb_last_upload"));
+    DeviceStore.Device device =
+        new DeviceStore.Device(
+            r.getString("user_id"),
+            r.getString("device_id"),
+            r.getString("display_name"),
+            r.getLong("created_ts"));
+    return new Overview(
+        device,
+        r.getString("device_keys"),
+        r.getLong("keys_ts"),
+        counts,
+        r.getLong("claimed"),
+        r.getLong("last_upload"),
+        fallbacks,
+        r.getLong("fb_last_upload"));
   }
 }

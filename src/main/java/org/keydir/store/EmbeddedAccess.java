@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may reach the embedded PostgreSQL: only keydir's own OS user. Its unix socket lives in a
- * 0700 folder inside the data folder, it listens on loopback TCP only, and {@code pg_hba.conf}
+ * Who may reach the embedded PostgreSQL: only keydir's own OS user. Its unix socket lives in a 0700
+ * folder inside the data folder, it listens on loopback TCP only, and {@code pg_hba.conf}
  * (rewritten at every start) asks every connection, socket or TCP, for a scram-sha-256 password.
  * Both passwords (the superuser's, used only to set up roles, and keydir's) are random and sit in
  * 0600 files of the 0700 data folder.
@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
 final class EmbeddedAccess {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAccess.class);
   static final String HBA_MARKER = "# keydir: every connection needs a password";
-  private static final String HBA = HBA_MARKER + """
+  private static final String HBA =
+      HBA_MARKER
+          + """
       ; this file is rewritten at every start.
       # TYPE  DATABASE  USER  ADDRESS       METHOD
       local   all       all                 scram-sha-256
@@ -53,8 +55,12 @@ final class EmbeddedAccess {
 
   /** Reads (or creates) the passwords of {@code dataDir}, which must already be private. */
   static EmbeddedAccess of(Path dataDir) {
-    String su = PrivateFiles.readOrCreateSecret(superuserPasswordFile(dataDir), () -> PrivateFiles.randomToken(24));
-    String kd = PrivateFiles.readOrCreateSecret(keydirPasswordFile(dataDir), () -> PrivateFiles.randomToken(24));
+    String su =
+        PrivateFiles.readOrCreateSecret(
+            superuserPasswordFile(dataDir), () -> PrivateFiles.randomToken(24));
+    String kd =
+        PrivateFiles.readOrCreateSecret(
+            keydirPasswordFile(dataDir), () -> PrivateFiles.randomToken(24));
     return new EmbeddedAccess(dataDir, su, kd);
   }
 
@@ -79,9 +85,11 @@ final class EmbeddedAccess {
     try {
       PrivateFiles.privateDirectory(socketDir);
       Path hba = pgData.resolve("pg_hba.conf");
-      boolean ours = Files.exists(hba) && Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER);
+      boolean ours =
+          Files.exists(hba) && Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER);
       if (!ours) {
-        LOG.info("securing the embedded PostgreSQL under {}: passwords for every connection", pgData);
+        LOG.info(
+            "securing the embedded PostgreSQL under {}: passwords for every connection", pgData);
         setSuperuserPasswordOffline(pgBinDir);
       }
       PrivateFiles.writePrivate(hba, HBA);
@@ -94,18 +102,31 @@ final class EmbeddedAccess {
   private void setSuperuserPasswordOffline(Path pgBinDir) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (runsAsRoot()) cmd.addAll(List.of("unshare", "-U"));
-    cmd.addAll(List.of(pgBinDir.resolve("bin/postgres").toString(), "--single", "-D", pgData.toString(),
-        "-c", "listen_addresses=", "-c", "unix_socket_directories=" + socketDir, "postgres"));
+    cmd.addAll(
+        List.of(
+            pgBinDir.resolve("bin/postgres").toString(),
+            "--single",
+            "-D",
+            pgData.toString(),
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_directories=" + socketDir,
+            "postgres"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    // The password reaches the server on stdin, never on a command line another user could read in ps.
-    p.getOutputStream().write(("ALTER ROLE postgres WITH PASSWORD '" + superuserPassword + "';\n")
-        .getBytes(StandardCharsets.UTF_8));
+    // The password reaches the server on stdin, never on a command line another user could read in
+    // ps.
+    p.getOutputStream()
+        .write(
+            ("ALTER ROLE postgres WITH PASSWORD '" + superuserPassword + "';\n")
+                .getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.contains("ERROR")) {
-        throw new IOException("single-user PostgreSQL could not set the superuser password: "
-            + out.replace(superuserPassword, "***"));
+        throw new IOException(
+            "single-user PostgreSQL could not set the superuser password: "
+                + out.replace(superuserPassword, "***"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -113,14 +134,18 @@ final class EmbeddedAccess {
     }
   }
 
-  /** The unpacked binaries zonky uses: the one folder under its working dir whose major version matches. */
+  /**
+   * The unpacked binaries zonky uses: the one folder under its working dir whose major version
+   * matches.
+   */
   static Path binariesFor(Path workingDir, Path pgData) {
     try (Stream<Path> dirs = Files.list(workingDir)) {
       String major = Files.readString(pgData.resolve("PG_VERSION")).trim();
       return dirs.filter(d -> Files.isExecutable(d.resolve("bin/postgres")))
           .filter(d -> major.equals(majorVersion(d)))
           .findFirst()
-          .orElseThrow(() -> new IOException("no PostgreSQL " + major + " binaries under " + workingDir));
+          .orElseThrow(
+              () -> new IOException("no PostgreSQL " + major + " binaries under " + workingDir));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -128,8 +153,13 @@ final class EmbeddedAccess {
 
   private static String majorVersion(Path pgDir) {
     try {
-      Process p = new ProcessBuilder(pgDir.resolve("bin/postgres").toString(), "--version").redirectErrorStream(true).start();
-      String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();  // postgres (PostgreSQL) 18.3
+      Process p =
+          new ProcessBuilder(pgDir.resolve("bin/postgres").toString(), "--version")
+              .redirectErrorStream(true)
+              .start();
+      String v =
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+              .trim(); // postgres (PostgreSQL) 18.3
       p.waitFor(10, TimeUnit.SECONDS);
       String num = v.substring(v.lastIndexOf(' ') + 1);
       return num.contains(".") ? num.substring(0, num.indexOf('.')) : num;

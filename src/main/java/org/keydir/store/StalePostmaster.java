@@ -10,11 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a {@code kill -9} of keydir its PostgreSQL child keeps running and holds
- * {@code postmaster.pid}, so a new server cannot start. Called only while keydir holds the
- * data folder's lock, i.e. when that server is certainly an orphan: it is asked to do a fast
- * shutdown (SIGINT; committed data is safe, it was fsynced), and a pid file left by a dead
- * process is removed.
+ * After a {@code kill -9} of keydir its PostgreSQL child keeps running and holds {@code
+ * postmaster.pid}, so a new server cannot start. Called only while keydir holds the data folder's
+ * lock, i.e. when that server is certainly an orphan: it is asked to do a fast shutdown (SIGINT;
+ * committed data is safe, it was fsynced), and a pid file left by a dead process is removed.
  */
 final class StalePostmaster {
   private static final Logger LOG = LoggerFactory.getLogger(StalePostmaster.class);
@@ -25,8 +24,11 @@ final class StalePostmaster {
   static void stopIfOrphaned(Path pgData) throws IOException {
     Path pidFile = pgData.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) return;
-    Optional<ProcessHandle> process = readPid(pidFile).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-        .filter(StalePostmaster::looksLikePostgres);
+    Optional<ProcessHandle> process =
+        readPid(pidFile)
+            .flatMap(ProcessHandle::of)
+            .filter(ProcessHandle::isAlive)
+            .filter(StalePostmaster::looksLikePostgres);
     if (process.isEmpty()) {
       LOG.warn("removing stale {} (no postgres runs with that pid)", pidFile);
       Files.deleteIfExists(pidFile);
@@ -40,7 +42,8 @@ final class StalePostmaster {
       sleep(50);
     }
     if (process.get().isAlive()) {
-      throw new IllegalStateException("orphaned PostgreSQL pid " + pid + " did not stop within " + STOP_WAIT);
+      throw new IllegalStateException(
+          "orphaned PostgreSQL pid " + pid + " did not stop within " + STOP_WAIT);
     }
     // A postmaster that got SIGINT removes its own pid file; wait for that to be visible.
     while (Files.exists(pidFile) && Instant.now().isBefore(deadline)) {
@@ -58,7 +61,10 @@ final class StalePostmaster {
   }
 
   private static boolean looksLikePostgres(ProcessHandle p) {
-    return p.info().command().map(c -> c.endsWith("postgres") || c.contains("/postgres")).orElse(true);
+    return p.info()
+        .command()
+        .map(c -> c.endsWith("postgres") || c.contains("/postgres"))
+        .orElse(true);
   }
 
   private static void signal(long pid, String signal) throws IOException {

@@ -11,13 +11,14 @@ import org.keydir.keys.SyncView;
 
 /**
  * One statement, so one snapshot, for a device's /sync: the stream position, the changed users it
- * should hear of in (from, position], its counts and fallback algorithms. Positions commit in
- * order (DeviceListStore), so every change at or below the position read here is visible to it.
- * The tracked users are read first into an array (not joined: on Citus, a join on
- * {@code tracked_user_id}, which is not the shard key, is refused as a "complex join").
+ * should hear of in (from, position], its counts and fallback algorithms. Positions commit in order
+ * (DeviceListStore), so every change at or below the position read here is visible to it. The
+ * tracked users are read first into an array (not joined: on Citus, a join on {@code
+ * tracked_user_id}, which is not the shard key, is refused as a "complex join").
  */
 public final class SyncViewStore {
-  private static final String VIEW = """
+  private static final String VIEW =
+      """
       WITH top AS (SELECT coalesce(max(stream_id), 0) AS p FROM device_list_changes)
       SELECT 0 AS part, NULL::text AS name, (SELECT p FROM top) AS n
       UNION ALL
@@ -33,22 +34,25 @@ public final class SyncViewStore {
 
   /** {@code from}: the device's previous position ({@code Long.MAX_VALUE}: report no changes). */
   public Future<SyncView> read(SqlClient db, String userId, String deviceId, long from) {
-    return db.preparedQuery(VIEW).execute(Tuple.of(userId, deviceId, from)).map(rs -> {
-      long position = 0;
-      List<String> changed = new ArrayList<>();
-      Map<String, Long> counts = new TreeMap<>();
-      List<String> fallbacks = new ArrayList<>();
-      for (var r : rs) {
-        switch (r.getInteger("part")) {
-          case 0 -> position = r.getLong("n");
-          case 1 -> changed.add(r.getString("name"));
-          case 2 -> counts.put(r.getString("name"), r.getLong("n"));
-          default -> fallbacks.add(r.getString("name"));
-        }
-      }
-      changed.sort(null);
-      fallbacks.sort(null);
-      return new SyncView(position, changed, counts, fallbacks);
-    });
+    return db.preparedQuery(VIEW)
+        .execute(Tuple.of(userId, deviceId, from))
+        .map(
+            rs -> {
+              long position = 0;
+              List<String> changed = new ArrayList<>();
+              Map<String, Long> counts = new TreeMap<>();
+              List<String> fallbacks = new ArrayList<>();
+              for (var r : rs) {
+                switch (r.getInteger("part")) {
+                  case 0 -> position = r.getLong("n");
+                  case 1 -> changed.add(r.getString("name"));
+                  case 2 -> counts.put(r.getString("name"), r.getLong("n"));
+                  default -> fallbacks.add(r.getString("name"));
+                }
+              }
+              changed.sort(null);
+              fallbacks.sort(null);
+              return new SyncView(position, changed, counts, fallbacks);
+            });
   }
 }

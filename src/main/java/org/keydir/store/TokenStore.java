@@ -14,24 +14,31 @@ public final class TokenStore {
   private static final String LOOKUP =
       "SELECT user_id, device_id FROM access_tokens WHERE token_hash = $1";
 
-  private static final String DELETE_DEVICE = "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2";
+  private static final String DELETE_DEVICE =
+      "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2";
 
   public Future<Integer> deleteForDevice(SqlClient tx, String userId, String deviceId) {
-    return tx.preparedQuery(DELETE_DEVICE).execute(Tuple.of(userId, deviceId)).map(rs -> rs.rowCount());
+    return tx.preparedQuery(DELETE_DEVICE)
+        .execute(Tuple.of(userId, deviceId))
+        .map(rs -> rs.rowCount());
   }
 
-  public Future<Void> insert(SqlClient db, byte[] tokenHash, String userId, String deviceId, long nowMs) {
+  public Future<Void> insert(
+      SqlClient db, byte[] tokenHash, String userId, String deviceId, long nowMs) {
     return db.preparedQuery(INSERT)
-        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash), userId, deviceId, nowMs)).mapEmpty();
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash), userId, deviceId, nowMs))
+        .mapEmpty();
   }
 
   public Future<Optional<Caller>> lookup(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery(LOOKUP).execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
-        .map(rows -> {
-          var it = rows.iterator();
-          if (!it.hasNext()) return Optional.empty();
-          Row row = it.next();
-          return Optional.of(new Caller(row.getString("user_id"), row.getString("device_id")));
-        });
+    return db.preparedQuery(LOOKUP)
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
+        .map(
+            rows -> {
+              var it = rows.iterator();
+              if (!it.hasNext()) return Optional.empty();
+              Row row = it.next();
+              return Optional.of(new Caller(row.getString("user_id"), row.getString("device_id")));
+            });
   }
 }

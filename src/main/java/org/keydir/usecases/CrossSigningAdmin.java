@@ -1,10 +1,10 @@
 package org.keydir.usecases;
 
-import org.keydir.admin.AuditEntry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import org.keydir.admin.AuditEntry;
 import org.keydir.auth.MatrixIds;
 import org.keydir.keys.KeydirException;
 import org.keydir.store.AuditStore;
@@ -24,8 +24,12 @@ public final class CrossSigningAdmin {
   private final String serverName;
   private final Clock clock;
 
-  public CrossSigningAdmin(Pool pool, CrossSigningApprovalStore approvals, AuditStore audit, String serverName,
-                           Clock clock) {
+  public CrossSigningAdmin(
+      Pool pool,
+      CrossSigningApprovalStore approvals,
+      AuditStore audit,
+      String serverName,
+      Clock clock) {
     this.pool = pool;
     this.approvals = approvals;
     this.audit = audit;
@@ -34,25 +38,36 @@ public final class CrossSigningAdmin {
   }
 
   /**
-   * The user's cross-signing keys for an operator: usage → {public_key, signed_by: ["<user> <key id>", …]}
-   * (signatures in the uploaded key and uploaded later). Never private material (keydir holds none).
+   * The user's cross-signing keys for an operator: usage → {public_key, signed_by: ["<user> <key
+   * id>", …]} (signatures in the uploaded key and uploaded later). Never private material (keydir
+   * holds none).
    */
   public Future<com.fasterxml.jackson.databind.node.ObjectNode> show(String userId) {
     requireLocal(userId);
-    var keys = new org.keydir.store.CrossSigningKeyStore().forUsers(pool, java.util.List.of(userId));
+    var keys =
+        new org.keydir.store.CrossSigningKeyStore().forUsers(pool, java.util.List.of(userId));
     var sigs = new org.keydir.store.KeySignatureStore().forUsers(pool, java.util.List.of(userId));
-    return Future.all(keys, sigs).map(v -> {
-      var out = JsonNodeFactory.instance.objectNode().put("user_id", userId);
-      for (var k : keys.result()) {
-        var entry = out.putObject(k.usage()).put("public_key", k.publicKey());
-        var by = entry.putArray("signed_by");
-        org.keydir.crypto.CanonicalJson.parse(k.json()).path("signatures").properties()
-            .forEach(u -> u.getValue().properties().forEach(s -> by.add(u.getKey() + " " + s.getKey())));
-        sigs.result().stream().filter(s -> s.targetKeyId().equals(k.publicKey()))
-            .forEach(s -> by.add(s.signerUserId() + " " + s.signerKeyId()));
-      }
-      return out;
-    });
+    return Future.all(keys, sigs)
+        .map(
+            v -> {
+              var out = JsonNodeFactory.instance.objectNode().put("user_id", userId);
+              for (var k : keys.result()) {
+                var entry = out.putObject(k.usage()).put("public_key", k.publicKey());
+                var by = entry.putArray("signed_by");
+                org.keydir.crypto.CanonicalJson.parse(k.json())
+                    .path("signatures")
+                    .properties()
+                    .forEach(
+                        u ->
+                            u.getValue()
+                                .properties()
+                                .forEach(s -> by.add(u.getKey() + " " + s.getKey())));
+                sigs.result().stream()
+                    .filter(s -> s.targetKeyId().equals(k.publicKey()))
+                    .forEach(s -> by.add(s.signerUserId() + " " + s.signerKeyId()));
+              }
+              return out;
+            });
   }
 
   /**
@@ -64,20 +79,48 @@ public final class CrossSigningAdmin {
     long now = clock.millis();
     var keyStore = new org.keydir.store.CrossSigningKeyStore();
     var sigStore = new org.keydir.store.KeySignatureStore();
-    return pool.withTransaction(tx -> keyStore.lockUser(tx, userId)
-        .compose(v -> keyStore.forUsers(tx, java.util.List.of(userId)))
-        .compose(keys -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (var k : keys) {
-            chain = chain.compose(v -> sigStore.deleteOnAndBy(tx, userId, k.publicKey()))
-                .compose(v -> keyStore.delete(tx, userId, k.usage()));
-          }
-          String details = JsonNodeFactory.instance.objectNode().put("keys_deleted", keys.size()).toString();
-          return chain.compose(v -> approvals.take(tx, userId))
-              .compose(v -> new org.keydir.store.DeviceListStore().bump(tx, userId, null, org.keydir.keys.DeviceListChange.Kind.CROSS_SIGNING))
-              .compose(v -> audit.append(tx, AuditEntry.of(now, actor, "cross_signing.delete", userId, null, details)))
-              .map(keys.size());
-        }));
+    return pool.withTransaction(
+        tx ->
+            keyStore
+                .lockUser(tx, userId)
+                .compose(v -> keyStore.forUsers(tx, java.util.List.of(userId)))
+                .compose(
+                    keys -> {
+                      Future<Void> chain = Future.succeededFuture();
+                      for (var k : keys) {
+                        chain =
+                            chain
+                                .compose(v -> sigStore.deleteOnAndBy(tx, userId, k.publicKey()))
+                                .compose(v -> keyStore.delete(tx, userId, k.usage()));
+                      }
+                      String details =
+                          JsonNodeFactory.instance
+                              .objectNode()
+                              .put("keys_deleted", keys.size())
+                              .toString();
+                      return chain
+                          .compose(v -> approvals.take(tx, userId))
+                          .compose(
+                              v ->
+                                  new org.keydir.store.DeviceListStore()
+                                      .bump(
+                                          tx,
+                                          userId,
+                                          null,
+                                          org.keydir.keys.DeviceListChange.Kind.CROSS_SIGNING))
+                          .compose(
+                              v ->
+                                  audit.append(
+                                      tx,
+                                      AuditEntry.of(
+                                          now,
+                                          actor,
+                                          "cross_signing.delete",
+                                          userId,
+                                          null,
+                                          details)))
+                          .map(keys.size());
+                    }));
   }
 
   private void requireLocal(String userId) {
@@ -89,16 +132,36 @@ public final class CrossSigningAdmin {
   /** Resolves to the window's end (epoch ms). */
   public Future<Long> allowReplacement(String actor, String userId, long forMs) {
     if (!MatrixIds.isUserId(userId) || !MatrixIds.serverOf(userId).equals(serverName)) {
-      return Future.failedFuture(KeydirException.invalidParam("%s is not a user of this server", userId));
+      return Future.failedFuture(
+          KeydirException.invalidParam("%s is not a user of this server", userId));
     }
     if (forMs < 1 || forMs > MAX_WINDOW_MS) {
-      return Future.failedFuture(KeydirException.invalidParam("'for_ms' must be 1..%d", MAX_WINDOW_MS));
+      return Future.failedFuture(
+          KeydirException.invalidParam("'for_ms' must be 1..%d", MAX_WINDOW_MS));
     }
     long now = clock.millis();
     long until = now + forMs;
-    String details = JsonNodeFactory.instance.objectNode().put("for_ms", forMs).put("expires_ts", until).toString();
-    return pool.withTransaction(tx -> approvals.open(tx, userId, until, actor, now)
-        .compose(v -> audit.append(tx, AuditEntry.of(now, actor, "cross_signing.allow_replacement", userId, null, details))))
+    String details =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("for_ms", forMs)
+            .put("expires_ts", until)
+            .toString();
+    return pool.withTransaction(
+            tx ->
+                approvals
+                    .open(tx, userId, until, actor, now)
+                    .compose(
+                        v ->
+                            audit.append(
+                                tx,
+                                AuditEntry.of(
+                                    now,
+                                    actor,
+                                    "cross_signing.allow_replacement",
+                                    userId,
+                                    null,
+                                    details))))
         .map(until);
   }
 }

@@ -1,11 +1,5 @@
 package org.keydir.usecases;
 
-import org.keydir.keys.ApprovalRequired;
-import org.keydir.keys.CrossSigningKey;
-import org.keydir.keys.CrossSigningPlanner;
-import org.keydir.keys.CrossSigningUpload;
-import org.keydir.keys.DeviceListChange;
-import org.keydir.keys.StoredCrossSigningKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -16,12 +10,18 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.keydir.auth.Caller;
 import org.keydir.crypto.CanonicalJson;
+import org.keydir.keys.ApprovalRequired;
+import org.keydir.keys.CrossSigningKey;
+import org.keydir.keys.CrossSigningPlanner;
+import org.keydir.keys.CrossSigningUpload;
+import org.keydir.keys.DeviceListChange;
+import org.keydir.keys.StoredCrossSigningKey;
 import org.keydir.store.AuditStore;
 import org.keydir.store.CrossSigningApprovalStore;
 import org.keydir.store.CrossSigningKeyStore;
-import org.keydir.store.KeySignatureStore;
 import org.keydir.store.DeviceListStore;
 import org.keydir.store.DeviceStore;
+import org.keydir.store.KeySignatureStore;
 
 /**
  * {@code POST /keys/device_signing/upload} as one transaction: the user's identity is locked, read,
@@ -46,9 +46,16 @@ public final class CrossSigningUploads {
   private final AuditStore audit;
   private final String approvalUrl;
 
-  public CrossSigningUploads(Pool pool, CrossSigningKeyStore keys, DeviceStore devices, DeviceListStore deviceLists,
-                             Clock clock, CrossSigningApprovalStore approvals, KeySignatureStore signatures,
-                             AuditStore audit, String approvalUrl) {
+  public CrossSigningUploads(
+      Pool pool,
+      CrossSigningKeyStore keys,
+      DeviceStore devices,
+      DeviceListStore deviceLists,
+      Clock clock,
+      CrossSigningApprovalStore approvals,
+      KeySignatureStore signatures,
+      AuditStore audit,
+      String approvalUrl) {
     this.approvals = approvals;
     this.signatures = signatures;
     this.audit = audit;
@@ -64,40 +71,83 @@ public final class CrossSigningUploads {
     if (upload.keys().isEmpty()) return Future.succeededFuture();
     String user = caller.userId();
     long now = clock.millis();
-    return pool.withTransaction(tx -> keys.lockUser(tx, user)
-        .compose(v -> {
-          var stored = keys.forUsers(tx, List.of(user));
-          var deviceIds = devices.list(tx, user);
-          return Future.all(stored, deviceIds).map(all -> CrossSigningPlanner.plan(user, upload,
-              byUsage(stored.result()),
-              deviceIds.result().stream().map(DeviceStore.Device::deviceId).collect(Collectors.toSet())));
-        })
-        .compose(plan -> !plan.replaces() ? write(tx, user, plan, now) : approvals.take(tx, user).compose(window ->
-            window.isPresent() && window.get() >= now
-                ? replace(tx, caller, plan, now).compose(v -> write(tx, user, plan, now))
-                : Future.failedFuture(ApprovalRequired.forUser(user, approvalUrl)))));
+    return pool.withTransaction(
+        tx ->
+            keys.lockUser(tx, user)
+                .compose(
+                    v -> {
+                      var stored = keys.forUsers(tx, List.of(user));
+                      var deviceIds = devices.list(tx, user);
+                      return Future.all(stored, deviceIds)
+                          .map(
+                              all ->
+                                  CrossSigningPlanner.plan(
+                                      user,
+                                      upload,
+                                      byUsage(stored.result()),
+                                      deviceIds.result().stream()
+                                          .map(DeviceStore.Device::deviceId)
+                                          .collect(Collectors.toSet())));
+                    })
+                .compose(
+                    plan ->
+                        !plan.replaces()
+                            ? write(tx, user, plan, now)
+                            : approvals
+                                .take(tx, user)
+                                .compose(
+                                    window ->
+                                        window.isPresent() && window.get() >= now
+                                            ? replace(tx, caller, plan, now)
+                                                .compose(v -> write(tx, user, plan, now))
+                                            : Future.failedFuture(
+                                                ApprovalRequired.forUser(user, approvalUrl)))));
   }
 
-  /** Drops what the superseded keys vouched for (the planner decided which), and audits the approval's use. */
-  private Future<Void> replace(SqlClient tx, Caller caller, CrossSigningPlanner.Plan plan, long now) {
+  /**
+   * Drops what the superseded keys vouched for (the planner decided which), and audits the
+   * approval's use.
+   */
+  private Future<Void> replace(
+      SqlClient tx, Caller caller, CrossSigningPlanner.Plan plan, long now) {
     String user = caller.userId();
     Future<Void> chain = Future.succeededFuture();
-    for (StoredCrossSigningKey old : plan.superseded()) chain = chain.compose(v -> signatures.deleteOnAndBy(tx, user, old.publicKey()));
-    for (StoredCrossSigningKey old : plan.dropped()) chain = chain.compose(v -> keys.delete(tx, user, old.usage()));
+    for (StoredCrossSigningKey old : plan.superseded())
+      chain = chain.compose(v -> signatures.deleteOnAndBy(tx, user, old.publicKey()));
+    for (StoredCrossSigningKey old : plan.dropped())
+      chain = chain.compose(v -> keys.delete(tx, user, old.usage()));
     var details = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    details.putArray("replaced").addAll(plan.writes().stream()
-        .map(k -> com.fasterxml.jackson.databind.node.TextNode.valueOf(k.usage())).toList());
-    return chain.compose(v -> audit.append(tx, org.keydir.admin.AuditEntry.of(now, user + "/" + caller.deviceId(),
-        "cross_signing.replace", user, caller.deviceId(), details.toString())));
+    details
+        .putArray("replaced")
+        .addAll(
+            plan.writes().stream()
+                .map(k -> com.fasterxml.jackson.databind.node.TextNode.valueOf(k.usage()))
+                .toList());
+    return chain.compose(
+        v ->
+            audit.append(
+                tx,
+                org.keydir.admin.AuditEntry.of(
+                    now,
+                    user + "/" + caller.deviceId(),
+                    "cross_signing.replace",
+                    user,
+                    caller.deviceId(),
+                    details.toString())));
   }
 
   private Future<Void> write(SqlClient tx, String user, CrossSigningPlanner.Plan plan, long now) {
     if (plan.writes().isEmpty()) return Future.succeededFuture();
     Future<Void> chain = Future.succeededFuture();
     for (CrossSigningKey k : plan.writes()) {
-      chain = chain.compose(v -> keys.put(tx, user, k.usage(), k.publicKey(), CanonicalJson.encode(k.json()), now));
+      chain =
+          chain.compose(
+              v ->
+                  keys.put(
+                      tx, user, k.usage(), k.publicKey(), CanonicalJson.encode(k.json()), now));
     }
-    return chain.compose(v -> deviceLists.bump(tx, user, null, DeviceListChange.Kind.CROSS_SIGNING));
+    return chain.compose(
+        v -> deviceLists.bump(tx, user, null, DeviceListChange.Kind.CROSS_SIGNING));
   }
 
   static Map<String, StoredCrossSigningKey> byUsage(List<StoredCrossSigningKey> stored) {
@@ -105,5 +155,4 @@ public final class CrossSigningUploads {
     stored.forEach(k -> out.put(k.usage(), k));
     return out;
   }
-
 }

@@ -1,9 +1,9 @@
 package org.keydir.usecases;
 
-import org.keydir.keys.DeviceListToken;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import org.keydir.keys.DeviceListToken;
 import org.keydir.store.DeviceListStore;
 
 /**

@@ -1,9 +1,5 @@
 package org.keydir.usecases;
 
-import org.keydir.config.RotationConfig;
-import org.keydir.serverkeys.KeyState;
-import org.keydir.serverkeys.PublishedKeys;
-import org.keydir.serverkeys.ServerKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
@@ -11,8 +7,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.keydir.config.RotationConfig;
 import org.keydir.crypto.SecretBox;
+import org.keydir.serverkeys.KeyState;
 import org.keydir.serverkeys.OwnKeys;
+import org.keydir.serverkeys.PublishedKeys;
+import org.keydir.serverkeys.ServerKey;
 import org.keydir.serverkeys.SigningKey;
 import org.keydir.store.ServerKeyStore;
 
@@ -27,15 +27,19 @@ public final class KeyRing implements OwnKeys {
   private final SecretBox box;
   private final String serverName;
   private final AtomicReference<Snapshot> current = new AtomicReference<>(Snapshot.EMPTY);
-  private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
-  private long applied;   // guarded by this
+  private final java.util.concurrent.atomic.AtomicLong started =
+      new java.util.concurrent.atomic.AtomicLong();
+  private long applied; // guarded by this
 
   /** Keys (policy view), public keys by id, and seeds of the keys in {@code verify_keys}. */
-  public record Snapshot(List<ServerKey> keys, Map<String, String> publicKeys, Map<String, byte[]> seeds) {
+  public record Snapshot(
+      List<ServerKey> keys, Map<String, String> publicKeys, Map<String, byte[]> seeds) {
     static final Snapshot EMPTY = new Snapshot(List.of(), Map.of(), Map.of());
 
     public ServerKey active() {
-      return keys.stream().filter(k -> k.is(KeyState.ACTIVE)).findFirst()
+      return keys.stream()
+          .filter(k -> k.is(KeyState.ACTIVE))
+          .findFirst()
           .orElseThrow(() -> new IllegalStateException("no active signing key loaded yet"));
     }
   }
@@ -53,25 +57,33 @@ public final class KeyRing implements OwnKeys {
     // never replace the snapshot of a read that started later, or the ring would step back to a
     // key that was already expired or revoked.
     long ticket = started.incrementAndGet();
-    return store.all(pool).map(stored -> {
-      Map<String, String> publicKeys = new HashMap<>();
-      Map<String, byte[]> seeds = new HashMap<>();
-      for (ServerKeyStore.StoredKey k : stored) {
-        publicKeys.put(k.key().keyId(), k.publicKey());
-        if (!k.key().is(KeyState.REVOKED)) {   // any of these may be in verify_keys and sign the key response
-          seeds.put(k.key().keyId(), box.open(k.sealedSeed(), k.key().keyId()));
-        }
-      }
-      Snapshot s = new Snapshot(stored.stream().map(ServerKeyStore.StoredKey::key).toList(), Map.copyOf(publicKeys),
-          Map.copyOf(seeds));
-      synchronized (this) {
-        if (ticket > applied) {
-          applied = ticket;
-          current.set(s);
-        }
-      }
-      return current.get();
-    });
+    return store
+        .all(pool)
+        .map(
+            stored -> {
+              Map<String, String> publicKeys = new HashMap<>();
+              Map<String, byte[]> seeds = new HashMap<>();
+              for (ServerKeyStore.StoredKey k : stored) {
+                publicKeys.put(k.key().keyId(), k.publicKey());
+                if (!k.key()
+                    .is(KeyState.REVOKED)) { // any of these may be in verify_keys and sign the key
+                  // response
+                  seeds.put(k.key().keyId(), box.open(k.sealedSeed(), k.key().keyId()));
+                }
+              }
+              Snapshot s =
+                  new Snapshot(
+                      stored.stream().map(ServerKeyStore.StoredKey::key).toList(),
+                      Map.copyOf(publicKeys),
+                      Map.copyOf(seeds));
+              synchronized (this) {
+                if (ticket > applied) {
+                  applied = ticket;
+                  current.set(s);
+                }
+              }
+              return current.get();
+            });
   }
 
   public Snapshot snapshot() {

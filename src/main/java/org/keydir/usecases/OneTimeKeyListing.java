@@ -1,6 +1,5 @@
 package org.keydir.usecases;
 
-import org.keydir.keys.KeydirException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.keydir.auth.Caller;
+import org.keydir.keys.KeydirException;
 import org.keydir.store.OneTimeKeyStore;
 
 /**
@@ -30,11 +30,14 @@ public final class OneTimeKeyListing {
 
   public Future<Page> list(Caller caller, Optional<String> from, int limit) {
     long[] after = from.map(OneTimeKeyListing::decode).orElse(new long[] {0, -1});
-    return store.list(pool, caller.userId(), caller.deviceId(), after[0], (int) after[1], limit + 1).map(rows -> {
-      if (rows.size() <= limit) return new Page(rows, Optional.empty());
-      OneTimeKeyStore.Listed last = rows.get(limit - 1);
-      return new Page(rows.subList(0, limit), Optional.of(encode(last.seq(), last.pos())));
-    });
+    return store
+        .list(pool, caller.userId(), caller.deviceId(), after[0], (int) after[1], limit + 1)
+        .map(
+            rows -> {
+              if (rows.size() <= limit) return new Page(rows, Optional.empty());
+              OneTimeKeyStore.Listed last = rows.get(limit - 1);
+              return new Page(rows.subList(0, limit), Optional.of(encode(last.seq(), last.pos())));
+            });
   }
 
   public static int parseLimit(Optional<String> limit) {
@@ -49,12 +52,15 @@ public final class OneTimeKeyListing {
   }
 
   static String encode(long seq, int pos) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString((seq + "." + pos).getBytes(StandardCharsets.US_ASCII));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((seq + "." + pos).getBytes(StandardCharsets.US_ASCII));
   }
 
   static long[] decode(String token) {
     try {
-      String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).split("\\.");
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).split("\\.");
       if (parts.length != 2) throw new IllegalArgumentException();
       return new long[] {Long.parseLong(parts[0]), Integer.parseInt(parts[1])};
     } catch (IllegalArgumentException e) {

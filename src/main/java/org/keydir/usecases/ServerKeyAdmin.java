@@ -1,7 +1,5 @@
 package org.keydir.usecases;
 
-import org.keydir.serverkeys.Op;
-import org.keydir.serverkeys.ServerKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,10 +7,14 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.List;
-import org.keydir.keys.KeydirException;
+import org.keydir.serverkeys.Op;
+import org.keydir.serverkeys.ServerKey;
 import org.keydir.store.ServerKeyStore;
 
-/** Operator actions on the signing keys, shared by the admin API and the CLI (each audited by the rotator). */
+/**
+ * Operator actions on the signing keys, shared by the admin API and the CLI (each audited by the
+ * rotator).
+ */
 public final class ServerKeyAdmin {
   private final Pool pool;
   private final ServerKeyStore store;
@@ -35,8 +37,7 @@ public final class ServerKeyAdmin {
   }
 
   public Future<List<Op>> revoke(String actor, String keyId) {
-    return rotator.revoke(actor, keyId)
-        .compose(ops -> refreshed(ops));
+    return rotator.revoke(actor, keyId).compose(ops -> refreshed(ops));
   }
 
   /** This replica sees the change at once; the others within one refresh interval. */
@@ -49,9 +50,15 @@ public final class ServerKeyAdmin {
     var arr = body.putArray("server_keys");
     for (ServerKeyStore.StoredKey k : keys) {
       ServerKey s = k.key();
-      ObjectNode o = arr.addObject().put("key_id", s.keyId()).put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
-          .put("public_key", k.publicKey()).put("created_ts", ms(s.createdAt()));
-      o.put("activated_ts", ms(s.activatedAt())).put("expired_ts", ms(s.expiredAt())).put("revoked_ts", ms(s.revokedAt()))
+      ObjectNode o =
+          arr.addObject()
+              .put("key_id", s.keyId())
+              .put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
+              .put("public_key", k.publicKey())
+              .put("created_ts", ms(s.createdAt()));
+      o.put("activated_ts", ms(s.activatedAt()))
+          .put("expired_ts", ms(s.expiredAt()))
+          .put("revoked_ts", ms(s.revokedAt()))
           .put("early_rotation_requested", s.early());
     }
     return body;

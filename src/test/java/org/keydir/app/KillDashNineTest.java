@@ -18,8 +18,9 @@ import org.keydir.testing.TestKeydir;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KillDashNineTest {
   @Test
-  void after_kill_9_the_orphaned_embedded_postgres_is_handled_and_every_committed_write_is_still_there()
-      throws Exception {
+  void
+      after_kill_9_the_orphaned_embedded_postgres_is_handled_and_every_committed_write_is_still_there()
+          throws Exception {
     Path dataDir = TestDatabase.tempDir("keydir-kill9");
     int port = freePort();
     Http http = new Http("http://127.0.0.1:" + port);
@@ -30,7 +31,7 @@ class KillDashNineTest {
       awaitReady(http, first);
       device = createDevice(http);
     } finally {
-      first.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, postgres is orphaned
+      first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, postgres is orphaned
     }
     assertThat(dataDir.resolve("postgres/postmaster.pid")).exists();
 
@@ -41,7 +42,7 @@ class KillDashNineTest {
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
       assertThat(r.json().get("device_id").asText()).isEqualTo(device.deviceId());
     } finally {
-      second.destroy();                    // SIGTERM: graceful, stops postgres too
+      second.destroy(); // SIGTERM: graceful, stops postgres too
       assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
     assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
@@ -55,8 +56,13 @@ class KillDashNineTest {
     Process server = serve(dataDir, port);
     try {
       awaitReady(http, server);
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli", "migrate");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-cp",
+              System.getProperty("java.class.path"),
+              "org.keydir.cli.KeydirCli",
+              "migrate");
       pb.environment().put("KEYDIR_DATA_DIR", dataDir.toString());
       pb.redirectErrorStream(true);
       Process migrate = pb.start();
@@ -70,41 +76,57 @@ class KillDashNineTest {
     }
   }
 
-  /** A normal start and stop, as an operator sees it: no warning, no stack trace, no colour codes. */
+  /**
+   * A normal start and stop, as an operator sees it: no warning, no stack trace, no colour codes.
+   */
   @Test
   void a_normal_restart_logs_no_warning_and_a_normal_stop_no_stack_trace() throws Exception {
     Path dataDir = TestDatabase.tempDir("keydir-clean-logs");
     int port = freePort();
     Http http = new Http("http://127.0.0.1:" + port);
-    for (int run = 0; run < 2; run++) {   // the first start generates the secrets (and says so)
+    for (int run = 0; run < 2; run++) { // the first start generates the secrets (and says so)
       Process p = serve(dataDir, port);
       awaitReady(http, p);
       p.destroy();
       assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
-    File[] logs = dataDir.toFile().listFiles((d, n) -> n.startsWith("keydir-") && n.endsWith(".log"));
+    File[] logs =
+        dataDir.toFile().listFiles((d, n) -> n.startsWith("keydir-") && n.endsWith(".log"));
     assertThat(logs).hasSize(2);
     java.util.Arrays.sort(logs);
     String second = java.nio.file.Files.readString(logs[1].toPath());
-    assertThat(second).contains("keydir serving").contains("keydir stopped")
-        .doesNotContain(" WARN ").doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("\u001b[");
+    assertThat(second)
+        .contains("keydir serving")
+        .contains("keydir stopped")
+        .doesNotContain(" WARN ")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ")
+        .doesNotContain("\u001b[");
   }
 
   private static TestKeydir.Device createDevice(Http http) {
-    Http.Response r = http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
-        "{\"user_id\":\"@k9:localhost\",\"device_id\":\"K9DEV\"}");
+    Http.Response r =
+        http.post(
+            "/_keydir/admin/v1/devices",
+            TestKeydir.ADMIN_TOKEN,
+            "{\"user_id\":\"@k9:localhost\",\"device_id\":\"K9DEV\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     return new TestKeydir.Device("@k9:localhost", "K9DEV", r.json().get("access_token").asText());
   }
 
   private static Process serve(Path dataDir, int port) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli", "serve");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "org.keydir.cli.KeydirCli",
+            "serve");
     pb.environment().put("KEYDIR_DATA_DIR", dataDir.toString());
     pb.environment().put("KEYDIR_LISTEN_PORT", Integer.toString(port));
     pb.environment().put("KEYDIR_ADMIN_TOKEN", TestKeydir.ADMIN_TOKEN);
-    pb.redirectErrorStream(true).redirectOutput(new File(dataDir.toFile(), "keydir-" + System.nanoTime() + ".log"));
+    pb.redirectErrorStream(true)
+        .redirectOutput(new File(dataDir.toFile(), "keydir-" + System.nanoTime() + ".log"));
     return pb.start();
   }
 

@@ -24,15 +24,24 @@ class LifecycleTest {
   private static final String WHOAMI = "/_matrix/client/v3/account/whoami";
 
   @Test
-  void with_no_database_configured_it_runs_an_embedded_durable_postgres_that_keeps_data_across_restarts() {
+  void
+      with_no_database_configured_it_runs_an_embedded_durable_postgres_that_keeps_data_across_restarts() {
     Path dataDir = TestDatabase.tempDir("keydir-embedded");
     Map<String, String> env = Map.of("KEYDIR_DATA_DIR", dataDir.toString());
     TestKeydir.Device device;
     try (TestKeydir kd = TestKeydir.start(null, env)) {
       device = kd.createDevice("persist", "PDEV");
-      var settings = kd.keydir.database().pool()
-          .query("SELECT current_setting('fsync') AS f, current_setting('synchronous_commit') AS s").execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
-          .iterator().next();
+      var settings =
+          kd.keydir
+              .database()
+              .pool()
+              .query(
+                  "SELECT current_setting('fsync') AS f, current_setting('synchronous_commit') AS s")
+              .execute()
+              .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+              .await()
+              .iterator()
+              .next();
       assertThat(settings.getString("f")).isEqualTo("on");
       assertThat(settings.getString("s")).isEqualTo("on");
     }
@@ -45,19 +54,29 @@ class LifecycleTest {
   }
 
   @Test
-  void two_instances_starting_at_the_same_moment_on_one_database_both_migrate_and_serve_the_same_data()
-      throws Exception {
+  void
+      two_instances_starting_at_the_same_moment_on_one_database_both_migrate_and_serve_the_same_data()
+          throws Exception {
     String db = TestDatabase.fresh();
     CompletableFuture<TestKeydir> a = CompletableFuture.supplyAsync(() -> TestKeydir.start(db));
     CompletableFuture<TestKeydir> b = CompletableFuture.supplyAsync(() -> TestKeydir.start(db));
-    try (TestKeydir ka = a.get(60, TimeUnit.SECONDS); TestKeydir kb = b.get(60, TimeUnit.SECONDS)) {
+    try (TestKeydir ka = a.get(60, TimeUnit.SECONDS);
+        TestKeydir kb = b.get(60, TimeUnit.SECONDS)) {
       TestKeydir.Device onA = ka.createDevice("shared", null);
       TestKeydir.Device onB = kb.createDevice("shared2", null);
       assertThat(kb.http.get(WHOAMI, onA.token()).status()).isEqualTo(200);
       assertThat(ka.http.get(WHOAMI, onB.token()).status()).isEqualTo(200);
-      var history = ka.keydir.database().pool()
-          .query("SELECT count(*) AS n, count(DISTINCT version) AS v FROM keydir_schema_history WHERE success")
-          .execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next();
+      var history =
+          ka.keydir
+              .database()
+              .pool()
+              .query(
+                  "SELECT count(*) AS n, count(DISTINCT version) AS v FROM keydir_schema_history WHERE success")
+              .execute()
+              .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+              .await()
+              .iterator()
+              .next();
       assertThat(history.getLong("n")).isEqualTo(history.getLong("v"));
     }
   }
@@ -79,9 +98,14 @@ class LifecycleTest {
     String body = "{\"user_id\":\"@inflight:test.keydir\"}";
     try (Socket s = new Socket("127.0.0.1", kd.keydir.port())) {
       OutputStream out = s.getOutputStream();
-      out.write(("POST /_keydir/admin/v1/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-          + TestKeydir.ADMIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-          + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("POST /_keydir/admin/v1/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + TestKeydir.ADMIN_TOKEN
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body.substring(0, 10))
+              .getBytes(StandardCharsets.UTF_8));
       out.flush();
       Thread.sleep(200);
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(kd::close);
@@ -94,7 +118,8 @@ class LifecycleTest {
       assertThat(response).startsWith("HTTP/1.1 200").contains("access_token");
       stopping.get(30, TimeUnit.SECONDS);
     }
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", kd.keydir.port()).close())
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new Socket("127.0.0.1", kd.keydir.port()).close())
         .isInstanceOf(java.net.ConnectException.class);
   }
 }

@@ -27,11 +27,14 @@ class ServiceEndpointsTest {
   }
 
   @Test
-  void when_the_database_is_down_ready_and_database_backed_requests_are_503_health_stays_200_and_it_recovers() {
+  void
+      when_the_database_is_down_ready_and_database_backed_requests_are_503_health_stays_200_and_it_recovers() {
     java.nio.file.Path pgDir = TestDatabase.tempDir("keydir-down");
     EmbeddedDatabase pg = EmbeddedDatabase.start(pgDir);
     int port = pg.port();
-    try (TestKeydir kd = TestKeydir.start(pg.url(), java.util.Map.of("KEYDIR_DATABASE_CONNECT_TIMEOUT_MS", "1000"))) {
+    try (TestKeydir kd =
+        TestKeydir.start(
+            pg.url(), java.util.Map.of("KEYDIR_DATABASE_CONNECT_TIMEOUT_MS", "1000"))) {
       TestKeydir.Device d = kd.createDevice("u", null);
       pg.close();
       Http.Response ready = kd.http.get("/ready", null);
@@ -39,12 +42,15 @@ class ServiceEndpointsTest {
       Http.Response whoami = kd.http.get("/_matrix/client/v3/account/whoami", d.token());
       assertThat(whoami.status()).as(whoami.toString()).isEqualTo(503);
       assertThat(whoami.errcode()).isEqualTo("M_UNKNOWN");
-      assertThat(whoami.headers().firstValue("Retry-After")).as("a 503 says when to come back").contains("1");
+      assertThat(whoami.headers().firstValue("Retry-After"))
+          .as("a 503 says when to come back")
+          .contains("1");
       assertThat(kd.http.get("/health", null).status()).isEqualTo(200);
 
       pg = EmbeddedDatabase.start(pgDir, port);
       assertThat(kd.http.get("/ready", null).status()).isEqualTo(200);
-      assertThat(kd.http.get("/_matrix/client/v3/account/whoami", d.token()).status()).isEqualTo(200);
+      assertThat(kd.http.get("/_matrix/client/v3/account/whoami", d.token()).status())
+          .isEqualTo(200);
     } finally {
       pg.close();
     }

@@ -16,8 +16,13 @@ import org.keydir.bench.ClaimVerifier.Verdict;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ClaimVerifierTest {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private final BenchDevice device = new BenchDevice("@a:test", "DEV", "token",
-      SignedKeys.generate("@a:test", "DEV", new SecureRandom(), 4), new DeviceLedger());
+  private final BenchDevice device =
+      new BenchDevice(
+          "@a:test",
+          "DEV",
+          "token",
+          SignedKeys.generate("@a:test", "DEV", new SecureRandom(), 4),
+          new DeviceLedger());
 
   /** Uploads {@code n} keys in the ledger as the server would have confirmed them. */
   private void stocked(int n) {
@@ -26,7 +31,8 @@ class ClaimVerifierTest {
   }
 
   private JsonNode answer(long keyNumber) {
-    return answer(SignedKeys.ALGORITHM + ":" + DeviceLedger.keyId(keyNumber),
+    return answer(
+        SignedKeys.ALGORITHM + ":" + DeviceLedger.keyId(keyNumber),
         Json.parse(Buffer.buffer(device.keys().oneTimeKeyJson(keyNumber))));
   }
 
@@ -61,10 +67,15 @@ class ClaimVerifierTest {
   void a_key_id_never_uploaded_is_unknown_and_a_changed_key_is_wrong_content() {
     stocked(2);
     assertThat(claim(answer(5))).isEqualTo(Verdict.UNKNOWN_KEY);
-    assertThat(claim(answer("signed_curve25519:AAAAAQ", F.objectNode().put("key", "x")))).isEqualTo(Verdict.UNKNOWN_KEY);
+    assertThat(claim(answer("signed_curve25519:AAAAAQ", F.objectNode().put("key", "x"))))
+        .isEqualTo(Verdict.UNKNOWN_KEY);
     // key 1 with key 0's object (pool of 4: 0 and 1 differ)
-    assertThat(claim(answer(SignedKeys.ALGORITHM + ":" + DeviceLedger.keyId(1),
-        Json.parse(Buffer.buffer(device.keys().oneTimeKeyJson(0)))))).isEqualTo(Verdict.WRONG_CONTENT);
+    assertThat(
+            claim(
+                answer(
+                    SignedKeys.ALGORITHM + ":" + DeviceLedger.keyId(1),
+                    Json.parse(Buffer.buffer(device.keys().oneTimeKeyJson(0))))))
+        .isEqualTo(Verdict.WRONG_CONTENT);
   }
 
   @Test
@@ -72,7 +83,8 @@ class ClaimVerifierTest {
     stocked(2);
     assertThat(claim(F.missingNode())).isEqualTo(Verdict.EMPTY);
     assertThat(claim(F.objectNode())).isEqualTo(Verdict.EMPTY);
-    assertThat(claim(answer(SignedKeys.ALGORITHM + ":fallback", device.keys().fallbackKey()))).isEqualTo(Verdict.FALLBACK);
+    assertThat(claim(answer(SignedKeys.ALGORITHM + ":fallback", device.keys().fallbackKey())))
+        .isEqualTo(Verdict.FALLBACK);
   }
 
   @Test
@@ -103,7 +115,11 @@ class ClaimVerifierTest {
   void a_failed_claim_counts_its_key_as_possibly_taken() {
     stocked(1);
     assertThat(device.ledger().reserveClaim()).isTrue();
-    ClaimVerifier.judge("claim", List.of(device), new BenchHttp.Reply(503, Buffer.buffer("{}"), null), new LevelStats("claim", 1));
+    ClaimVerifier.judge(
+        "claim",
+        List.of(device),
+        new BenchHttp.Reply(503, Buffer.buffer("{}"), null),
+        new LevelStats("claim", 1));
     assertThat(device.ledger().available()).isZero();
     assertThat(device.ledger().uncertain()).isTrue();
   }

@@ -33,12 +33,12 @@ class DeviceLedgerTest {
   void an_upload_answer_count_agrees_when_it_lies_between_what_racing_claims_allow() {
     ledger.uploadAnswered(ledger.reserveUpload(10, 100).count(), true);
     DeviceLedger.UploadTicket t = ledger.reserveUpload(10, 100);
-    ledger.reserveClaim();                 // a claim sent while the upload is in flight
+    ledger.reserveClaim(); // a claim sent while the upload is in flight
     ledger.uploadAnswered(t.count(), true);
-    assertThat(ledger.countAgrees(20, t)).isTrue();   // the claim was not applied yet
-    assertThat(ledger.countAgrees(19, t)).isTrue();   // it was
-    assertThat(ledger.countAgrees(18, t)).isFalse();  // a key went missing
-    assertThat(ledger.countAgrees(21, t)).isFalse();  // a key appeared
+    assertThat(ledger.countAgrees(20, t)).isTrue(); // the claim was not applied yet
+    assertThat(ledger.countAgrees(19, t)).isTrue(); // it was
+    assertThat(ledger.countAgrees(18, t)).isFalse(); // a key went missing
+    assertThat(ledger.countAgrees(21, t)).isFalse(); // a key appeared
   }
 
   @Test
@@ -46,7 +46,7 @@ class DeviceLedgerTest {
     ledger.uploadAnswered(ledger.reserveUpload(10, 100).count(), true);
     DeviceLedger.UploadTicket t = ledger.reserveUpload(10, 100);
     ledger.reserveClaim();
-    ledger.claimAnswered(3, true);         // claimed after the upload was sent, answered before it
+    ledger.claimAnswered(3, true); // claimed after the upload was sent, answered before it
     ledger.uploadAnswered(t.count(), true);
     assertThat(ledger.countAgrees(20, t)).isTrue();
     assertThat(ledger.countAgrees(19, t)).isTrue();

@@ -10,11 +10,13 @@ final class Budget {
   Budget(Journal journal, long maxRequests, long durationMs) {
     this.journal = journal;
     this.maxRequests = maxRequests;
-    this.deadlineNanos = durationMs <= 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000L;
+    this.deadlineNanos =
+        durationMs <= 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000L;
   }
 
   boolean more() {
-    return !stopped && journal.requests() < maxRequests
+    return !stopped
+        && journal.requests() < maxRequests
         && (deadlineNanos == Long.MAX_VALUE || System.nanoTime() - deadlineNanos < 0);
   }
 

@@ -32,7 +32,8 @@ import org.keydir.testing.TestKeydir;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BulkClaimDeadlockBugTest {
   @Test
-  void bulk_claims_naming_the_same_fallback_only_devices_in_opposite_orders_never_fail() throws Exception {
+  void bulk_claims_naming_the_same_fallback_only_devices_in_opposite_orders_never_fail()
+      throws Exception {
     try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
       SigningDevice a = withFallbackKeyOnly(kd, "dla");
       SigningDevice b = withFallbackKeyOnly(kd, "dlb");
@@ -44,12 +45,14 @@ class BulkClaimDeadlockBugTest {
         List<Future<?>> work = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
           String body = t % 2 == 0 ? ab : ba;
-          work.add(pool.submit(() -> {
-            for (int i = 0; i < 100 && failures.isEmpty(); i++) {
-              Http.Response r = kd.http.post(ChaosClient.CLAIM, a.token, body);
-              if (r.status() != 200) failures.add(r.toString());
-            }
-          }));
+          work.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < 100 && failures.isEmpty(); i++) {
+                      Http.Response r = kd.http.post(ChaosClient.CLAIM, a.token, body);
+                      if (r.status() != 200) failures.add(r.toString());
+                    }
+                  }));
         }
         for (Future<?> f : work) f.get(5, TimeUnit.MINUTES);
       } finally {
@@ -69,7 +72,14 @@ class BulkClaimDeadlockBugTest {
   }
 
   private static String claimBody(SigningDevice first, SigningDevice second) {
-    return "{\"one_time_keys\":{\"" + first.userId + "\":{\"" + first.deviceId + "\":\"signed_curve25519\"},\""
-        + second.userId + "\":{\"" + second.deviceId + "\":\"signed_curve25519\"}}}";
+    return "{\"one_time_keys\":{\""
+        + first.userId
+        + "\":{\""
+        + first.deviceId
+        + "\":\"signed_curve25519\"},\""
+        + second.userId
+        + "\":{\""
+        + second.deviceId
+        + "\":\"signed_curve25519\"}}}";
   }
 }

@@ -26,7 +26,8 @@ final class ChaosClient implements AutoCloseable {
   private final Journal journal;
   private final HttpConnection[] connections;
 
-  ChaosClient(int id, long seed, Cluster cluster, Journal journal, Watchdog watchdog, long timeoutMs) {
+  ChaosClient(
+      int id, long seed, Cluster cluster, Journal journal, Watchdog watchdog, long timeoutMs) {
     this.id = id;
     this.rnd = new Random(seed);
     this.cluster = cluster;
@@ -46,24 +47,51 @@ final class ChaosClient implements AutoCloseable {
   }
 
   /** To one given instance, even if it is down (for checks at quiescent points). */
-  Sent postTo(int instance, String op, String path, String token, String body, Consumer<ObjectNode> details) {
+  Sent postTo(
+      int instance,
+      String op,
+      String path,
+      String token,
+      String body,
+      Consumer<ObjectNode> details) {
     return send(op, "POST", path, token, body.getBytes(StandardCharsets.UTF_8), details, instance);
   }
 
-  private Sent send(String op, String method, String path, String token, byte[] body, Consumer<ObjectNode> details) {
+  private Sent send(
+      String op,
+      String method,
+      String path,
+      String token,
+      byte[] body,
+      Consumer<ObjectNode> details) {
     return send(op, method, path, token, body, details, -1);
   }
 
-  private Sent send(String op, String method, String path, String token, byte[] body, Consumer<ObjectNode> details,
-                    int fixedInstance) {
+  private Sent send(
+      String op,
+      String method,
+      String path,
+      String token,
+      byte[] body,
+      Consumer<ObjectNode> details,
+      int fixedInstance) {
     for (int attempt = 0; ; attempt++) {
       int i = fixedInstance >= 0 ? fixedInstance : cluster.pick(rnd);
       Exchange ex = connections[i].send(method, path, token, body);
-      long seq = journal.record(op, id, i, ex, details == null ? null : line -> {
-        details.accept(line);
-        if (ex.body() != null && !ex.body().isEmpty() && ex.status() != 502) line.put("response", ex.body());
-      });
-      if (ex.outcome().unknown()) pause(50 + rnd.nextInt(200));   // back off, as a real client does
+      long seq =
+          journal.record(
+              op,
+              id,
+              i,
+              ex,
+              details == null
+                  ? null
+                  : line -> {
+                    details.accept(line);
+                    if (ex.body() != null && !ex.body().isEmpty() && ex.status() != 502)
+                      line.put("response", ex.body());
+                  });
+      if (ex.outcome().unknown()) pause(50 + rnd.nextInt(200)); // back off, as a real client does
       if (ex.outcome() != Outcome.NOT_DELIVERED || attempt >= 20) return new Sent(ex, i, seq);
       pause(50);
     }

@@ -30,6 +30,7 @@ final class ChaosDevice {
   private final byte[] salt;
   private final AtomicInteger nextKey = new AtomicInteger();
   private final AtomicInteger nextFallback = new AtomicInteger();
+
   /** The last one-time key count keydir reported for this device (clients top up from it). */
   volatile int knownCount;
 
@@ -84,7 +85,9 @@ final class ChaosDevice {
   ObjectNode deviceKeys() {
     ObjectNode dk = F.objectNode().put("user_id", userId).put("device_id", deviceId);
     dk.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
-    dk.putObject("keys").put("curve25519:" + deviceId, curve25519).put("ed25519:" + deviceId, ed25519());
+    dk.putObject("keys")
+        .put("curve25519:" + deviceId, curve25519)
+        .put("ed25519:" + deviceId, ed25519());
     return sign(dk);
   }
 
@@ -104,7 +107,8 @@ final class ChaosDevice {
 
   /** A key as handed out: our key for that id, signed by us, flagged as fallback iff it is one. */
   boolean isOurs(String shortId, JsonNode key, boolean fallback) {
-    return key.isObject() && publicKey(shortId).equals(key.path("key").asText(null))
+    return key.isObject()
+        && publicKey(shortId).equals(key.path("key").asText(null))
         && key.path("fallback").asBoolean(false) == fallback
         && JsonSigning.verify(key, userId, "ed25519:" + deviceId, signing.publicKey());
   }

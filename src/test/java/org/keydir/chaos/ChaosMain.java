@@ -1,8 +1,9 @@
 package org.keydir.chaos;
 
 /**
- * The chaos harness from the command line (see {@link ChaosOptions#USAGE} and docs/testing.md "Chaos
- * harness"). Exit code 0: no violation; 1: violations; 2: bad usage or the harness itself failed.
+ * The chaos harness from the command line (see {@link ChaosOptions#USAGE} and docs/testing.md
+ * "Chaos harness"). Exit code 0: no violation; 1: violations; 2: bad usage or the harness itself
+ * failed.
  */
 public final class ChaosMain {
   private ChaosMain() {}

@@ -30,13 +30,22 @@ final class Claims {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     ObjectNode wanted = body.putObject("one_time_keys");
     for (ChaosDevice d : targets) {
-      ObjectNode user = wanted.has(d.userId) ? (ObjectNode) wanted.get(d.userId) : wanted.putObject(d.userId);
+      ObjectNode user =
+          wanted.has(d.userId) ? (ObjectNode) wanted.get(d.userId) : wanted.putObject(d.userId);
       user.put(d.deviceId, ChaosDevice.ALGORITHM);
     }
     if (c.rnd.nextBoolean()) body.put("timeout", 10_000);
     String op = devices == 1 ? "claim" : "claim_bulk";
-    ChaosClient.Sent s = c.post(op, ChaosClient.CLAIM, world.anyDevice(c.rnd).token, body.toString(),
-        line -> line.put("devices", String.join(" ", targets.stream().map(ChaosDevice::label).toList())));
+    ChaosClient.Sent s =
+        c.post(
+            op,
+            ChaosClient.CLAIM,
+            world.anyDevice(c.rnd).token,
+            body.toString(),
+            line ->
+                line.put(
+                    "devices",
+                    String.join(" ", targets.stream().map(ChaosDevice::label).toList())));
     if (s.ex().ok()) {
       JsonNode keys = s.ex().json().path("one_time_keys");
       for (ChaosDevice d : targets) handedOut(d, keys.path(d.userId).path(d.deviceId), s);
@@ -49,8 +58,11 @@ final class Claims {
   private void handedOut(ChaosDevice d, JsonNode got, ChaosClient.Sent s) {
     String where = "#" + s.seq() + " " + d.label();
     if (!got.isObject() || got.size() != 1) {
-      world.violations().add("a claim answered 200 handed a device no key although it has a fallback key",
-          where + ": " + s.ex().body());
+      world
+          .violations()
+          .add(
+              "a claim answered 200 handed a device no key although it has a fallback key",
+              where + ": " + s.ex().body());
       return;
     }
     Map.Entry<String, JsonNode> e = got.properties().iterator().next();
@@ -60,14 +72,20 @@ final class Claims {
     if (k >= 0 && k < d.allocatedKeys() && d.isOurs("K" + k, e.getValue(), false)) {
       long earlier = ledger.handedOut(k, s.ex(), s.seq());
       if (earlier >= 0) {
-        world.violations().add("a one-time key was handed out twice",
-            d.label() + " " + e.getKey() + " by #" + earlier + " and by #" + s.seq());
+        world
+            .violations()
+            .add(
+                "a one-time key was handed out twice",
+                d.label() + " " + e.getKey() + " by #" + earlier + " and by #" + s.seq());
       }
     } else if (f >= 0 && f < d.allocatedFallbacks() && d.isOurs("F" + f, e.getValue(), true)) {
       ledger.fallbackHandedOut(f);
     } else {
-      world.violations().add("a claim handed out a key that is not one the device uploaded (id, content or signature)",
-          where + ": " + e.getKey() + " = " + e.getValue());
+      world
+          .violations()
+          .add(
+              "a claim handed out a key that is not one the device uploaded (id, content or signature)",
+              where + ": " + e.getKey() + " = " + e.getValue());
     }
   }
 
@@ -78,8 +96,11 @@ final class Claims {
         String deviceId = ids.next();
         ChaosDevice d = world.find(u.getKey(), deviceId);
         if (d == null || !targets.contains(d)) {
-          world.violations().add("a claim answered for a device it was not asked about",
-              "#" + s.seq() + " " + u.getKey() + "/" + deviceId);
+          world
+              .violations()
+              .add(
+                  "a claim answered for a device it was not asked about",
+                  "#" + s.seq() + " " + u.getKey() + "/" + deviceId);
         }
       }
     }

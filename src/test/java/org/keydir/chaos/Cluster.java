@@ -15,19 +15,23 @@ final class Cluster implements AutoCloseable {
 
   private final List<Node> nodes = new ArrayList<>();
 
-  static Cluster start(int n, String databaseUrl, String serverName, Path dir, String classpath, long readyTimeoutMs)
+  static Cluster start(
+      int n, String databaseUrl, String serverName, Path dir, String classpath, long readyTimeoutMs)
       throws Exception {
     Cluster c = new Cluster();
     ExecutorService starters = Executors.newFixedThreadPool(n);
     try {
       List<Future<?>> started = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        KeydirProcess p = new KeydirProcess(i, databaseUrl, serverName, dir.resolve("keydir-" + i), classpath);
+        KeydirProcess p =
+            new KeydirProcess(i, databaseUrl, serverName, dir.resolve("keydir-" + i), classpath);
         c.nodes.add(new Node(p, new DropProxy(p.port()), new AtomicBoolean(false)));
-        started.add(starters.submit(() -> {
-          p.startReady(readyTimeoutMs);
-          return null;
-        }));
+        started.add(
+            starters.submit(
+                () -> {
+                  p.startReady(readyTimeoutMs);
+                  return null;
+                }));
       }
       for (Future<?> f : started) f.get();
       c.nodes.forEach(node -> node.up().set(true));

@@ -25,23 +25,32 @@ import org.keydir.testing.TestKeydir;
 /**
  * Found by the chaos harness (PostgreSQL restarts): when the database connection dies between two
  * statements of a transaction, the next write fails with a plain {@code java.io.IOException}
- * ("Broken pipe" in the chaos run, "Connection reset by peer" here; the harness also saw
- * {@code java.net.SocketException: Connection reset} and {@code VertxException: Connection is not
- * active now}), which
- * {@link DatabaseErrors#isUnavailable} does not recognise, so the client gets 500 (logged as a bug)
- * instead of 503. Reproduced without a restart: a proxy between keydir and PostgreSQL resets the
- * connection right after forwarding a ReadyForQuery that says "in a transaction". Both tests pass
- * once {@code isUnavailable} counts such IOExceptions as unavailable (tried, not committed).
+ * ("Broken pipe" in the chaos run, "Connection reset by peer" here; the harness also saw {@code
+ * java.net.SocketException: Connection reset} and {@code VertxException: Connection is not active
+ * now}), which {@link DatabaseErrors#isUnavailable} does not recognise, so the client gets 500
+ * (logged as a bug) instead of 503. Reproduced without a restart: a proxy between keydir and
+ * PostgreSQL resets the connection right after forwarding a ReadyForQuery that says "in a
+ * transaction". Both tests pass once {@code isUnavailable} counts such IOExceptions as unavailable
+ * (tried, not committed).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConnectionLossBugTest {
   @Test
-  void an_upload_whose_database_connection_dies_inside_its_transaction_is_answered_503_not_500() throws Exception {
+  void an_upload_whose_database_connection_dies_inside_its_transaction_is_answered_503_not_500()
+      throws Exception {
     String url = TestDatabase.fresh();
     DatabaseUrl u = DatabaseUrl.parse(url);
     try (ResetInsideTransaction proxy = new ResetInsideTransaction(u.options().getPort());
-         TestKeydir kd = TestKeydir.start(TestDatabase.withDatabase(
-             "postgresql://" + u.user() + (u.password() == null ? "" : ":" + u.password()) + "@localhost:" + proxy.port() + "/x", u.options().getDatabase()))) {
+        TestKeydir kd =
+            TestKeydir.start(
+                TestDatabase.withDatabase(
+                    "postgresql://"
+                        + u.user()
+                        + (u.password() == null ? "" : ":" + u.password())
+                        + "@localhost:"
+                        + proxy.port()
+                        + "/x",
+                    u.options().getDatabase()))) {
       SigningDevice d = new SigningDevice(kd.createDevice("cut", "CUTDEV"));
       ObjectNode deviceKeys = JsonNodeFactory.instance.objectNode();
       deviceKeys.set("device_keys", d.deviceKeys());
@@ -59,12 +68,19 @@ class ConnectionLossBugTest {
   void a_broken_pipe_or_reset_database_connection_counts_as_the_database_being_unavailable() {
     assertThat(DatabaseErrors.isUnavailable(new IOException("Broken pipe"))).isTrue();
     assertThat(DatabaseErrors.isUnavailable(new IOException("Connection reset by peer"))).isTrue();
-    assertThat(DatabaseErrors.isUnavailable(new java.net.SocketException("Connection reset"))).isTrue();
-    assertThat(DatabaseErrors.isUnavailable(
-        new io.vertx.core.VertxException("Connection is not active now, current status: CLOSED"))).isTrue();
+    assertThat(DatabaseErrors.isUnavailable(new java.net.SocketException("Connection reset")))
+        .isTrue();
+    assertThat(
+            DatabaseErrors.isUnavailable(
+                new io.vertx.core.VertxException(
+                    "Connection is not active now, current status: CLOSED")))
+        .isTrue();
   }
 
-  /** Forwards to PostgreSQL; once armed, resets keydir's side right after a ReadyForQuery with status 'T'. */
+  /**
+   * Forwards to PostgreSQL; once armed, resets keydir's side right after a ReadyForQuery with
+   * status 'T'.
+   */
   private static final class ResetInsideTransaction implements AutoCloseable {
     private static final byte[] READY_IN_TRANSACTION = {'Z', 0, 0, 0, 5, 'T'};
     private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -112,17 +128,20 @@ class ConnectionLossBugTest {
 
     private void pump(Socket from, Socket to, boolean fromDatabase) {
       byte[] buf = new byte[64 * 1024];
-      try (from; to) {
+      try (from;
+          to) {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buf)) >= 0) {
           out.write(buf, 0, n);
           out.flush();
-          if (fromDatabase && n >= 6 && Arrays.equals(buf, n - 6, n, READY_IN_TRANSACTION, 0, 6)
+          if (fromDatabase
+              && n >= 6
+              && Arrays.equals(buf, n - 6, n, READY_IN_TRANSACTION, 0, 6)
               && armed.compareAndSet(true, false)) {
             fired.set(true);
-            to.setSoLinger(true, 0);   // close with RST: keydir's next write on it fails
+            to.setSoLinger(true, 0); // close with RST: keydir's next write on it fails
             return;
           }
         }

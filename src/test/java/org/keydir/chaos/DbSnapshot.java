@@ -66,7 +66,7 @@ final class DbSnapshot {
     String[] users = devices.stream().map(d -> d.userId).distinct().toArray(String[]::new);
     try (Connection c = pg.connect()) {
       c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);   // one consistent snapshot
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one consistent snapshot
       Array userArray = c.createArrayOf("text", users);
       s.readKeys(c, userArray);
       s.readFallbacks(c, userArray);
@@ -77,8 +77,10 @@ final class DbSnapshot {
   }
 
   private void readKeys(Connection c, Array users) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT user_id, device_id, algorithm, key_id, claimed_ts, "
-        + "key_json IS NULL AS no_json FROM one_time_keys WHERE user_id = ANY(?)")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT user_id, device_id, algorithm, key_id, claimed_ts, "
+                + "key_json IS NULL AS no_json FROM one_time_keys WHERE user_id = ANY(?)")) {
       st.setArray(1, users);
       st.setFetchSize(10_000);
       try (ResultSet r = st.executeQuery()) {
@@ -89,7 +91,8 @@ final class DbSnapshot {
           boolean tombstone = !r.wasNull();
           int n = World.number(id, 'K');
           if (n < 0) k.anomalies.add("a row for a key id nobody uploaded: " + id);
-          else if (tombstone != r.getBoolean(6)) k.anomalies.add(id + ": claimed_ts and key_json disagree");
+          else if (tombstone != r.getBoolean(6))
+            k.anomalies.add(id + ": claimed_ts and key_json disagree");
           else k.put(n, tombstone ? TOMBSTONE : STORED, claimed);
         }
       }
@@ -97,29 +100,39 @@ final class DbSnapshot {
   }
 
   private void readFallbacks(Connection c, Array users) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT user_id, device_id, algorithm, key_id, key_json, used "
-        + "FROM fallback_keys WHERE user_id = ANY(?)")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT user_id, device_id, algorithm, key_id, key_json, used "
+                + "FROM fallback_keys WHERE user_id = ANY(?)")) {
       st.setArray(1, users);
       try (ResultSet r = st.executeQuery()) {
         while (r.next()) {
-          fallbacks.put(r.getString(1) + "/" + r.getString(2), new Fallback(r.getString(3) + ":" + r.getString(4),
-              json(r.getString(5)).path("key").asText(null), r.getBoolean(6)));
+          fallbacks.put(
+              r.getString(1) + "/" + r.getString(2),
+              new Fallback(
+                  r.getString(3) + ":" + r.getString(4),
+                  json(r.getString(5)).path("key").asText(null),
+                  r.getBoolean(6)));
         }
       }
     }
   }
 
   private void readResets(Connection c, Array users) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT user_id, device_id, ts, details FROM audit_log "
-        + "WHERE user_id = ANY(?) AND action = 'keys.reset' ORDER BY id")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT user_id, device_id, ts, details FROM audit_log "
+                + "WHERE user_id = ANY(?) AND action = 'keys.reset' ORDER BY id")) {
       st.setArray(1, users);
       try (ResultSet r = st.executeQuery()) {
         while (r.next()) {
           JsonNode details = json(r.getString(4));
           List<String> ids = new ArrayList<>();
           details.path("deleted_key_ids").forEach(id -> ids.add(id.asText()));
-          resets.computeIfAbsent(r.getString(1) + "/" + r.getString(2), x -> new ArrayList<>())
-              .add(new ResetRow(r.getLong(3), details.path("one_time_keys_deleted").asInt(-1), ids));
+          resets
+              .computeIfAbsent(r.getString(1) + "/" + r.getString(2), x -> new ArrayList<>())
+              .add(
+                  new ResetRow(r.getLong(3), details.path("one_time_keys_deleted").asInt(-1), ids));
         }
       }
     }

@@ -53,7 +53,9 @@ final class DeviceLedger {
     }
   }
 
-  /** Records a hand-out; returns the journal sequence of an earlier hand-out of the same key, or -1. */
+  /**
+   * Records a hand-out; returns the journal sequence of an earlier hand-out of the same key, or -1.
+   */
   synchronized long handedOut(int n, Exchange ex, long seq) {
     KeyFacts k = facts(n);
     long earlier = k.handedOutSeq;
@@ -89,7 +91,11 @@ final class DeviceLedger {
     if (ex.ok()) {
       okResets++;
       if (namedKeys == null) lastOkAllResetSentMs = Math.max(lastOkAllResetSentMs, ex.startMs());
-      else namedKeys.forEach(n -> facts(n).lastOkIdResetSentMs = Math.max(facts(n).lastOkIdResetSentMs, ex.startMs()));
+      else
+        namedKeys.forEach(
+            n ->
+                facts(n).lastOkIdResetSentMs =
+                    Math.max(facts(n).lastOkIdResetSentMs, ex.startMs()));
     } else if (ex.outcome().unknown()) {
       unknownResets++;
     }

@@ -24,20 +24,25 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DropProxy implements AutoCloseable {
   static final String NOT_DELIVERED_HEADER = "X-Chaos-Proxy";
-  private static final byte[] NOT_DELIVERED = ("HTTP/1.1 502 Bad Gateway\r\n" + NOT_DELIVERED_HEADER
-      + ": not-delivered\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NOT_DELIVERED =
+      ("HTTP/1.1 502 Bad Gateway\r\n"
+              + NOT_DELIVERED_HEADER
+              + ": not-delivered\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
 
   private final int backendPort;
   private final ServerSocket listener;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "chaos-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "chaos-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicLong drops = new AtomicLong();
   private volatile double dropProbability;
-  private volatile java.util.function.Consumer<String> onDrop = what -> { };
+  private volatile java.util.function.Consumer<String> onDrop = what -> {};
 
   DropProxy(int backendPort) throws IOException {
     this.backendPort = backendPort;
@@ -53,7 +58,9 @@ final class DropProxy implements AutoCloseable {
     this.dropProbability = p;
   }
 
-  /** Told about every random drop (not cuts): which direction, how much of the chunk got through. */
+  /**
+   * Told about every random drop (not cuts): which direction, how much of the chunk got through.
+   */
   void onDrop(java.util.function.Consumer<String> listener) {
     this.onDrop = listener;
   }
@@ -127,11 +134,12 @@ final class DropProxy implements AutoCloseable {
       while ((n = in.read(buf)) >= 0) {
         double p = dropProbability;
         if (p > 0 && ThreadLocalRandom.current().nextDouble() < p) {
-          int forwarded = switch (ThreadLocalRandom.current().nextInt(3)) {
-            case 0 -> 0;
-            case 1 -> ThreadLocalRandom.current().nextInt(n);
-            default -> n;
-          };
+          int forwarded =
+              switch (ThreadLocalRandom.current().nextInt(3)) {
+                case 0 -> 0;
+                case 1 -> ThreadLocalRandom.current().nextInt(n);
+                default -> n;
+              };
           out.write(buf, 0, forwarded);
           out.flush();
           if (link.close()) {
@@ -183,7 +191,7 @@ final class DropProxy implements AutoCloseable {
     }
 
     private static void quietly(Socket s) {
-      try {   // a plain close: bytes already forwarded still arrive, then the peer sees EOF
+      try { // a plain close: bytes already forwarded still arrive, then the peer sees EOF
         s.close();
       } catch (IOException ignored) {
         // already closed

@@ -4,21 +4,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
-/** One HTTP request and what came back; wall-clock times are comparable with keydir's timestamps. */
-record Exchange(int status, String body, Outcome outcome, String error, long startMs, long endMs, long nanos) {
+/**
+ * One HTTP request and what came back; wall-clock times are comparable with keydir's timestamps.
+ */
+record Exchange(
+    int status, String body, Outcome outcome, String error, long startMs, long endMs, long nanos) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   static Exchange answered(int status, String body, boolean notDelivered, long startMs, long t0) {
-    Outcome o = notDelivered ? Outcome.NOT_DELIVERED
-        : status >= 200 && status < 300 ? Outcome.OK
-        : status == 503 ? Outcome.UNAVAILABLE
-        : status >= 500 ? Outcome.SERVER_ERROR
-        : Outcome.REJECTED;
-    return new Exchange(status, body, o, null, startMs, System.currentTimeMillis(), System.nanoTime() - t0);
+    Outcome o =
+        notDelivered
+            ? Outcome.NOT_DELIVERED
+            : status >= 200 && status < 300
+                ? Outcome.OK
+                : status == 503
+                    ? Outcome.UNAVAILABLE
+                    : status >= 500 ? Outcome.SERVER_ERROR : Outcome.REJECTED;
+    return new Exchange(
+        status, body, o, null, startMs, System.currentTimeMillis(), System.nanoTime() - t0);
   }
 
   static Exchange noAnswer(String error, long startMs, long t0) {
-    return new Exchange(-1, null, Outcome.NO_ANSWER, error, startMs, System.currentTimeMillis(), System.nanoTime() - t0);
+    return new Exchange(
+        -1,
+        null,
+        Outcome.NO_ANSWER,
+        error,
+        startMs,
+        System.currentTimeMillis(),
+        System.nanoTime() - t0);
   }
 
   boolean ok() {
@@ -34,7 +48,9 @@ record Exchange(int status, String body, Outcome outcome, String error, long sta
   }
 
   String describe() {
-    return outcome + (status > 0 ? " " + status : "") + (error != null ? " " + error : "")
+    return outcome
+        + (status > 0 ? " " + status : "")
+        + (error != null ? " " + error : "")
         + (body != null && !body.isEmpty() && !ok() ? " " + abbreviate(body) : "");
   }
 

@@ -12,11 +12,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * Injects one fault at a time, at random intervals: {@code kill -9} of an instance (restarted after
  * a short delay), a restart of PostgreSQL (fast shutdown, a pause, a start on the same port), or a
  * cut of every connection through one proxy. The first round does each kind once, in random order.
- * Random mid-request drops run all along in the proxies. Every fault is journaled with its times.
- * A checkpoint takes {@link #lock} so that it never overlaps a fault.
+ * Random mid-request drops run all along in the proxies. Every fault is journaled with its times. A
+ * checkpoint takes {@link #lock} so that it never overlaps a fault.
  */
 final class FaultInjector implements Runnable {
-  enum Kind { KILL, POSTGRES, CUT }
+  enum Kind {
+    KILL,
+    POSTGRES,
+    CUT
+  }
 
   final ReentrantLock lock = new ReentrantLock();
   private final Cluster cluster;
@@ -29,8 +33,14 @@ final class FaultInjector implements Runnable {
   private final Object sleeper = new Object();
   private volatile boolean stopped;
 
-  FaultInjector(Cluster cluster, PostgresNode pg, Journal journal, Violations violations, long meanGapMs, long seed,
-                PrintStream log) {
+  FaultInjector(
+      Cluster cluster,
+      PostgresNode pg,
+      Journal journal,
+      Violations violations,
+      long meanGapMs,
+      long seed,
+      PrintStream log) {
     this.cluster = cluster;
     this.pg = pg;
     this.journal = journal;
@@ -81,13 +91,24 @@ final class FaultInjector implements Runnable {
         Thread.sleep(downMs);
         node.process().startReady(120_000);
         node.up().set(true);
-        fault("kill -9", "keydir-" + i, t0, "down " + downMs + " ms, ready again after "
-            + (System.currentTimeMillis() - t0) + " ms");
+        fault(
+            "kill -9",
+            "keydir-" + i,
+            t0,
+            "down "
+                + downMs
+                + " ms, ready again after "
+                + (System.currentTimeMillis() - t0)
+                + " ms");
       }
       case POSTGRES -> {
         long downMs = 200 + rnd.nextInt(1800);
         pg.restart(downMs);
-        fault("postgres restart", "postgres", t0, "stopped, " + downMs + " ms down, started on the same port");
+        fault(
+            "postgres restart",
+            "postgres",
+            t0,
+            "stopped, " + downMs + " ms down, started on the same port");
       }
       case CUT -> {
         int i = rnd.nextInt(cluster.size());
@@ -97,7 +118,9 @@ final class FaultInjector implements Runnable {
     }
   }
 
-  /** A keydir that exited without being killed is a finding; it is restarted so the run can go on. */
+  /**
+   * A keydir that exited without being killed is a finding; it is restarted so the run can go on.
+   */
   void restartAnyThatDied() throws Exception {
     for (int i = 0; i < cluster.size(); i++) {
       Cluster.Node node = cluster.node(i);

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One keep-alive HTTP/1.1 connection of one client to one proxy, written by hand so that "no answer"
- * means exactly that: no retries behind our back, a deadline per request, and a connection the
- * proxy closed while idle is noticed before a request is sent on it (so it is not counted as a
+ * One keep-alive HTTP/1.1 connection of one client to one proxy, written by hand so that "no
+ * answer" means exactly that: no retries behind our back, a deadline per request, and a connection
+ * the proxy closed while idle is noticed before a request is sent on it (so it is not counted as a
  * request with unknown outcome).
  */
 final class HttpConnection implements AutoCloseable {
@@ -46,8 +46,11 @@ final class HttpConnection implements AutoCloseable {
       return read(startMs, t0);
     } catch (IOException | RuntimeException e) {
       close();
-      String why = ticket != null && ticket.expired ? "timeout" : e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      String why =
+          ticket != null && ticket.expired
+              ? "timeout"
+              : e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage());
       return Exchange.noAnswer(why, startMs, t0);
     } finally {
       if (ticket != null) ticket.close();
@@ -60,7 +63,7 @@ final class HttpConnection implements AutoCloseable {
       int n = channel.read(ByteBuffer.allocate(1));
       channel.configureBlocking(true);
       if (n == 0) return;
-      close();   // EOF, or bytes nobody asked for: start afresh
+      close(); // EOF, or bytes nobody asked for: start afresh
     }
     channel = SocketChannel.open();
     channel.socket().setTcpNoDelay(true);
@@ -68,11 +71,20 @@ final class HttpConnection implements AutoCloseable {
   }
 
   private void write(String method, String path, String token, byte[] body) throws IOException {
-    StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-        .append("Host: 127.0.0.1:").append(port).append("\r\n");
+    StringBuilder head =
+        new StringBuilder(256)
+            .append(method)
+            .append(' ')
+            .append(path)
+            .append(" HTTP/1.1\r\n")
+            .append("Host: 127.0.0.1:")
+            .append(port)
+            .append("\r\n");
     if (token != null) head.append("Authorization: Bearer ").append(token).append("\r\n");
     if (body != null) {
-      head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      head.append("Content-Type: application/json\r\nContent-Length: ")
+          .append(body.length)
+          .append("\r\n");
     }
     head.append("\r\n");
     byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
@@ -86,9 +98,11 @@ final class HttpConnection implements AutoCloseable {
     in.clear();
     int headerEnd;
     while ((headerEnd = indexOf(in, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII))) < 0) fill();
-    String[] lines = new String(in.array(), 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r\n");
+    String[] lines =
+        new String(in.array(), 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r\n");
     String[] statusLine = lines[0].split(" ", 3);
-    if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) throw new IOException("bad status line: " + lines[0]);
+    if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1."))
+      throw new IOException("bad status line: " + lines[0]);
     int status = Integer.parseInt(statusLine[1]);
     long contentLength = -1;
     boolean chunked = false;
@@ -107,7 +121,8 @@ final class HttpConnection implements AutoCloseable {
       }
     }
     int bodyStart = headerEnd + 4;
-    String body = chunked ? readChunked(bodyStart) : readFixed(bodyStart, Math.max(0, contentLength));
+    String body =
+        chunked ? readChunked(bodyStart) : readFixed(bodyStart, Math.max(0, contentLength));
     if (closeAfter) close();
     return Exchange.answered(status, body, notDelivered, startMs, t0);
   }
@@ -123,7 +138,9 @@ final class HttpConnection implements AutoCloseable {
     while (true) {
       int lineEnd;
       while ((lineEnd = indexOf(in, pos, "\r\n".getBytes(StandardCharsets.US_ASCII))) < 0) fill();
-      String sizeText = new String(in.array(), pos, lineEnd - pos, StandardCharsets.US_ASCII).split(";")[0].trim();
+      String sizeText =
+          new String(in.array(), pos, lineEnd - pos, StandardCharsets.US_ASCII)
+              .split(";")[0].trim();
       int size = Integer.parseInt(sizeText, 16);
       pos = lineEnd + 2;
       while (in.position() < pos + size + 2) fill();
@@ -140,7 +157,8 @@ final class HttpConnection implements AutoCloseable {
       bigger.put(in);
       in = bigger;
     }
-    if (channel.read(in) < 0) throw new IOException("connection closed before the answer was complete");
+    if (channel.read(in) < 0)
+      throw new IOException("connection closed before the answer was complete");
   }
 
   private static int indexOf(ByteBuffer buf, byte[] needle) {

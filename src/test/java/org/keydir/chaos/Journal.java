@@ -18,9 +18,9 @@ import java.util.function.Consumer;
 
 /**
  * Every request and its outcome, and every fault: counted per kind of request (with latencies), and
- * written one JSON object per line when a file is given. The key facts the end checks need are
- * kept condensed in the {@link DeviceLedger}s; this is the raw record. An unexpected 4xx is a
- * violation at once; every 5xx is kept for {@link ServerErrors} at the end.
+ * written one JSON object per line when a file is given. The key facts the end checks need are kept
+ * condensed in the {@link DeviceLedger}s; this is the raw record. An unexpected 4xx is a violation
+ * at once; every 5xx is kept for {@link ServerErrors} at the end.
  */
 final class Journal implements AutoCloseable {
   /** A 503 or another 5xx, kept for the end: checked against the outages and keydir's logs. */
@@ -57,16 +57,21 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Journals one request; returns its sequence number. {@code details} adds op-specific fields to the line. */
+  /**
+   * Journals one request; returns its sequence number. {@code details} adds op-specific fields to
+   * the line.
+   */
   long record(String op, int client, int instance, Exchange ex, Consumer<ObjectNode> details) {
     long s = seq.incrementAndGet();
     OpStats st = stats.computeIfAbsent(op, k -> new OpStats());
     st.outcomes.get(ex.outcome()).incrementAndGet();
-    if (ex.outcome() != Outcome.NO_ANSWER && ex.outcome() != Outcome.NOT_DELIVERED) st.latencies.add(ex.nanos());
+    if (ex.outcome() != Outcome.NO_ANSWER && ex.outcome() != Outcome.NOT_DELIVERED)
+      st.latencies.add(ex.nanos());
     switch (ex.outcome()) {
       case REJECTED -> {
         if (ex.status() != 429) {
-          violations.add("an unexpected 4xx (the harness sends only valid requests)",
+          violations.add(
+              "an unexpected 4xx (the harness sends only valid requests)",
               "#" + s + " " + op + " via instance " + instance + ": " + ex.describe());
         }
       }
@@ -75,12 +80,19 @@ final class Journal implements AutoCloseable {
           failures.add(new Failure(s, op, instance, ex));
         }
       }
-      default -> { }
+      default -> {}
     }
     if (file != null) {
-      ObjectNode line = JsonNodeFactory.instance.objectNode().put("seq", s).put("t", ex.startMs())
-          .put("ms", ex.nanos() / 1e6).put("client", client).put("op", op).put("instance", instance)
-          .put("outcome", ex.outcome().name().toLowerCase());
+      ObjectNode line =
+          JsonNodeFactory.instance
+              .objectNode()
+              .put("seq", s)
+              .put("t", ex.startMs())
+              .put("ms", ex.nanos() / 1e6)
+              .put("client", client)
+              .put("op", op)
+              .put("instance", instance)
+              .put("outcome", ex.outcome().name().toLowerCase());
       if (ex.status() > 0) line.put("status", ex.status());
       if (ex.error() != null) line.put("error", ex.error());
       if (details != null) details.accept(line);
@@ -94,8 +106,14 @@ final class Journal implements AutoCloseable {
       faults.add(new Fault(kind, target, startMs, endMs, detail));
     }
     if (file != null) {
-      write(JsonNodeFactory.instance.objectNode().put("fault", kind).put("target", target)
-          .put("t", startMs).put("end", endMs).put("detail", detail));
+      write(
+          JsonNodeFactory.instance
+              .objectNode()
+              .put("fault", kind)
+              .put("target", target)
+              .put("t", startMs)
+              .put("end", endMs)
+              .put("detail", detail));
     }
   }
 

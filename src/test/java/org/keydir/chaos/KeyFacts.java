@@ -6,11 +6,14 @@ final class KeyFacts {
   int okAttempts;
   int unknownAttempts;
   long firstSentMs = Long.MAX_VALUE;
+
   /** End of the latest upload attempt answered 200. */
   long lastOkEndMs = Long.MIN_VALUE;
+
   int handedOut;
   long handedOutEndMs;
   long handedOutSeq = -1;
+
   /** Start of the latest key_ids reset naming this key that was answered 200. */
   long lastOkIdResetSentMs = Long.MIN_VALUE;
 

@@ -24,7 +24,8 @@ final class KeydirProcess implements AutoCloseable {
   private Process process;
   private Watchdog probeWatchdog = new Watchdog();
 
-  KeydirProcess(int index, String databaseUrl, String serverName, Path dir, String classpath) throws IOException {
+  KeydirProcess(int index, String databaseUrl, String serverName, Path dir, String classpath)
+      throws IOException {
     this.index = index;
     this.port = freePort();
     this.databaseUrl = databaseUrl;
@@ -43,9 +44,16 @@ final class KeydirProcess implements AutoCloseable {
 
   synchronized void start() throws IOException {
     starts++;
-    ProcessBuilder pb = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:+UseSerialGC",
-        "-cp", classpath, "org.keydir.cli.KeydirCli", "serve"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classpath,
+                "org.keydir.cli.KeydirCli",
+                "serve"));
     pb.environment().keySet().removeIf(k -> k.startsWith("KEYDIR_"));
     pb.environment().put("KEYDIR_DATABASE_URL", databaseUrl);
     pb.environment().put("KEYDIR_LISTEN_PORT", Integer.toString(port));
@@ -53,20 +61,26 @@ final class KeydirProcess implements AutoCloseable {
     pb.environment().put("KEYDIR_SERVER_NAME", serverName);
     pb.environment().put("KEYDIR_DATA_DIR", dir.resolve("data").toString());
     pb.environment().put("KEYDIR_SHUTDOWN_GRACE_MS", "5000");
-    pb.environment().put("KEYDIR_KEY_ENCRYPTION_KEY", org.keydir.testing.TestKeydir.KEY_ENCRYPTION_KEY);
+    pb.environment()
+        .put("KEYDIR_KEY_ENCRYPTION_KEY", org.keydir.testing.TestKeydir.KEY_ENCRYPTION_KEY);
     pb.environment().put("KEYDIR_RATE_LIMIT_ENABLED", "false");
-    pb.redirectErrorStream(true).redirectOutput(
-        ProcessBuilder.Redirect.appendTo(dir.resolve("keydir-" + index + ".log").toFile()));
+    pb.redirectErrorStream(true)
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(dir.resolve("keydir-" + index + ".log").toFile()));
     process = pb.start();
   }
 
-  /** Starts it and waits for /ready; a start that fails (e.g. the database is restarting) is retried. */
+  /**
+   * Starts it and waits for /ready; a start that fails (e.g. the database is restarting) is
+   * retried.
+   */
   void startReady(long timeoutMs) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     while (true) {
       start();
       if (awaitReady(deadline)) return;
-      if (System.nanoTime() > deadline) throw new IllegalStateException("keydir " + index + " not ready in time");
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("keydir " + index + " not ready in time");
       kill9();
       Thread.sleep(200);
     }

@@ -19,7 +19,10 @@ final class Outages {
     openSince = -1;
   }
 
-  /** Whether a request that ran from {@code startMs} to {@code endMs} overlapped an outage (plus slack after it). */
+  /**
+   * Whether a request that ran from {@code startMs} to {@code endMs} overlapped an outage (plus
+   * slack after it).
+   */
   synchronized boolean overlaps(long startMs, long endMs, long slackMs) {
     if (openSince >= 0 && endMs >= openSince) return true;
     for (Window w : windows) {

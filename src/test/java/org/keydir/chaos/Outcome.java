@@ -10,7 +10,10 @@ enum Outcome {
   UNAVAILABLE,
   /** Another 5xx: always a violation; the change may or may not have happened. */
   SERVER_ERROR,
-  /** No answer (connection dropped, instance killed, timeout): the change may or may not have happened. */
+  /**
+   * No answer (connection dropped, instance killed, timeout): the change may or may not have
+   * happened.
+   */
   NO_ANSWER,
   /** The chaos proxy could not reach the instance: keydir never saw the request. */
   NOT_DELIVERED;

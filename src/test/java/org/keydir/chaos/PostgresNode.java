@@ -49,7 +49,10 @@ final class PostgresNode implements AutoCloseable {
     return restarts;
   }
 
-  /** A fast shutdown (open transactions are rolled back), {@code downMs} of nothing, then a start on the same port. */
+  /**
+   * A fast shutdown (open transactions are rolled back), {@code downMs} of nothing, then a start on
+   * the same port.
+   */
   synchronized void restart(long downMs) throws InterruptedException {
     if (!restartable()) throw new IllegalStateException("an external database is not restarted");
     int port = embedded.port();

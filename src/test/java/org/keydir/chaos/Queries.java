@@ -7,7 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.keydir.crypto.JsonSigning;
 
-/** Device-key queries for a few users: every device of theirs must come back with its own, self-signed keys. */
+/**
+ * Device-key queries for a few users: every device of theirs must come back with its own,
+ * self-signed keys.
+ */
 final class Queries {
   private final World world;
 
@@ -22,18 +25,32 @@ final class Queries {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     ObjectNode wanted = body.putObject("device_keys");
     users.forEach(u -> wanted.putArray(u));
-    ChaosClient.Sent s = c.post("query", ChaosClient.QUERY, world.anyDevice(c.rnd).token, body.toString(),
-        line -> line.put("users", String.join(" ", users)));
+    ChaosClient.Sent s =
+        c.post(
+            "query",
+            ChaosClient.QUERY,
+            world.anyDevice(c.rnd).token,
+            body.toString(),
+            line -> line.put("users", String.join(" ", users)));
     if (!s.ex().ok()) return;
     JsonNode got = s.ex().json().path("device_keys");
     for (ChaosDevice d : world.devices()) {
       if (!users.contains(d.userId)) continue;
       JsonNode keys = got.path(d.userId).path(d.deviceId);
-      boolean ours = keys.isObject() && d.ed25519().equals(keys.path("keys").path("ed25519:" + d.deviceId).asText(null))
-          && JsonSigning.verify(keys, d.userId, "ed25519:" + d.deviceId, JsonSigning.decodePublicKey(d.ed25519()));
+      boolean ours =
+          keys.isObject()
+              && d.ed25519().equals(keys.path("keys").path("ed25519:" + d.deviceId).asText(null))
+              && JsonSigning.verify(
+                  keys,
+                  d.userId,
+                  "ed25519:" + d.deviceId,
+                  JsonSigning.decodePublicKey(d.ed25519()));
       if (!ours) {
-        world.violations().add("a query answered 200 without the device's own signed keys",
-            "#" + s.seq() + " " + d.label() + ": " + keys);
+        world
+            .violations()
+            .add(
+                "a query answered 200 without the device's own signed keys",
+                "#" + s.seq() + " " + d.label() + ": " + keys);
       }
     }
   }

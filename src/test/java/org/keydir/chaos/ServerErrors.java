@@ -17,26 +17,30 @@ import java.util.stream.Stream;
  * The status rules, at the end: a 503 must overlap a database outage (plus slack after it came
  * back); any other 5xx is a violation. Each 500 is matched, by the request id keydir puts in its
  * body, with the exception keydir logged for it. keydir's logs are also read for 500s no client
- * received (the connection was dropped first): those are violations too, except a failure that
- * only says the client went away. Causes of bugs found before are named in the report.
+ * received (the connection was dropped first): those are violations too, except a failure that only
+ * says the client went away. Causes of bugs found before are named in the report.
  */
 final class ServerErrors {
   static final String KNOWN_BUG = "known bug: ";
-  // Both were known bugs (found by this harness, fixed; regression tests BulkClaimDeadlockBugTest and
+  // Both were known bugs (found by this harness, fixed; regression tests BulkClaimDeadlockBugTest
+  // and
   // ConnectionLossBugTest): named for the report, and counted as violations like any other 5xx.
-  static final String DEADLOCK = "a 500 from a deadlock between bulk claims (fixed: BulkClaimDeadlockBugTest)";
+  static final String DEADLOCK =
+      "a 500 from a deadlock between bulk claims (fixed: BulkClaimDeadlockBugTest)";
   static final String CONNECTION_LOST =
       "a 500 for a database connection lost inside a transaction (fixed: ConnectionLossBugTest)";
   private static final String CLIENT_GONE = "io.vertx.core.http.HttpClosedException";
   private static final Pattern REQUEST_ID = Pattern.compile("\\(request ([0-9a-f]+)\\)");
-  private static final Pattern LOGGED = Pattern.compile("^(\\S+) .*request ([0-9a-f]+): unhandled failure");
+  private static final Pattern LOGGED =
+      Pattern.compile("^(\\S+) .*request ([0-9a-f]+): unhandled failure");
 
   private record Logged(long ms, String cause, String log) {}
 
   private ServerErrors() {}
 
   /** Returns how many failures keydir logged for clients that had gone away (not violations). */
-  static int check(List<Journal.Failure> failures, Outages outages, long slackMs, Path workDir, Violations v)
+  static int check(
+      List<Journal.Failure> failures, Outages outages, long slackMs, Path workDir, Violations v)
       throws IOException {
     Map<String, Logged> logged = loggedFailures(workDir);
     Set<String> answered = new HashSet<>();
@@ -51,8 +55,15 @@ final class ServerErrors {
       Matcher m = REQUEST_ID.matcher(ex.body() == null ? "" : ex.body());
       Logged cause = m.find() ? logged.get(m.group(1)) : null;
       if (cause != null) answered.add(m.group(1));
-      classify(cause == null ? null : cause.cause(), duringOutage, where + ": " + ex.describe()
-          + " — keydir logged: " + (cause == null ? "nothing found" : cause.cause()), v);
+      classify(
+          cause == null ? null : cause.cause(),
+          duringOutage,
+          where
+              + ": "
+              + ex.describe()
+              + " — keydir logged: "
+              + (cause == null ? "nothing found" : cause.cause()),
+          v);
     }
     int clientGone = 0;
     for (Map.Entry<String, Logged> e : logged.entrySet()) {
@@ -62,8 +73,11 @@ final class ServerErrors {
         clientGone++;
         continue;
       }
-      classify(l.cause(), outages.overlaps(l.ms(), l.ms(), slackMs),
-          "request " + e.getKey() + " in " + l.log() + " (its answer was lost): " + l.cause(), v);
+      classify(
+          l.cause(),
+          outages.overlaps(l.ms(), l.ms(), slackMs),
+          "request " + e.getKey() + " in " + l.log() + " (its answer was lost): " + l.cause(),
+          v);
     }
     return clientGone;
   }
@@ -78,13 +92,19 @@ final class ServerErrors {
     }
   }
 
-  /** The exceptions seen when keydir's database connection dies, that keydir does not yet map to 503. */
+  /**
+   * The exceptions seen when keydir's database connection dies, that keydir does not yet map to
+   * 503.
+   */
   private static boolean isConnectionLoss(String cause) {
-    return cause.startsWith("java.io.IOException") || cause.startsWith("java.net.SocketException")
+    return cause.startsWith("java.io.IOException")
+        || cause.startsWith("java.net.SocketException")
         || cause.contains("Connection is not active now");
   }
 
-  /** request id → when and what keydir logged as its unhandled failure (the exception's first line). */
+  /**
+   * request id → when and what keydir logged as its unhandled failure (the exception's first line).
+   */
   private static Map<String, Logged> loggedFailures(Path workDir) throws IOException {
     Map<String, Logged> out = new HashMap<>();
     List<Path> logs;
@@ -112,9 +132,11 @@ final class ServerErrors {
   }
 
   private static long parseMs(String timestamp) {
-    try {   // keydir's simplelogger.properties: yyyy-MM-dd'T'HH:mm:ss.SSSX
-      return java.time.OffsetDateTime.parse(timestamp, java.time.format.DateTimeFormatter.ofPattern(
-          "yyyy-MM-dd'T'HH:mm:ss.SSSX")).toInstant().toEpochMilli();
+    try { // keydir's simplelogger.properties: yyyy-MM-dd'T'HH:mm:ss.SSSX
+      return java.time.OffsetDateTime.parse(
+              timestamp, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX"))
+          .toInstant()
+          .toEpochMilli();
     } catch (DateTimeParseException e) {
       return 0;
     }

@@ -28,9 +28,15 @@ final class Uploads {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     if (c.rnd.nextInt(20) == 0) body.set("device_keys", d.deviceKeys());
     ObjectNode otks = body.putObject("one_time_keys");
-    for (int k = first; k < first + n; k++) otks.set(ChaosDevice.keyId(k), d.signedKey("K" + k, false));
+    for (int k = first; k < first + n; k++)
+      otks.set(ChaosDevice.keyId(k), d.signedKey("K" + k, false));
     DeviceLedger ledger = world.ledger(d);
-    send(c, "upload", d, body.toString(), ex -> ledger.uploadAttempt(first, n, ex),
+    send(
+        c,
+        "upload",
+        d,
+        body.toString(),
+        ex -> ledger.uploadAttempt(first, n, ex),
         line -> line.put("device", d.label()).put("keys", "K" + first + "..K" + (first + n - 1)));
   }
 
@@ -44,21 +50,37 @@ final class Uploads {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.putObject("fallback_keys").set(ChaosDevice.fallbackId(f), d.signedKey("F" + f, true));
     DeviceLedger ledger = world.ledger(d);
-    send(c, "upload_fallback", d, body.toString(), ex -> ledger.fallbackUpload(f, ex),
+    send(
+        c,
+        "upload_fallback",
+        d,
+        body.toString(),
+        ex -> ledger.fallbackUpload(f, ex),
         line -> line.put("device", d.label()).put("fallback", "F" + f));
   }
 
-  /** Sends until answered (200, 4xx) or the retries for unknown outcomes are used up; every attempt is recorded. */
-  private void send(ChaosClient c, String op, ChaosDevice d, String body, Consumer<Exchange> record,
-                    Consumer<ObjectNode> details) {
+  /**
+   * Sends until answered (200, 4xx) or the retries for unknown outcomes are used up; every attempt
+   * is recorded.
+   */
+  private void send(
+      ChaosClient c,
+      String op,
+      ChaosDevice d,
+      String body,
+      Consumer<Exchange> record,
+      Consumer<ObjectNode> details) {
     for (int attempt = 0; ; attempt++) {
       ChaosClient.Sent s = c.post(op, ChaosClient.UPLOAD, d.token, body, details);
       record.accept(s.ex());
       if (s.ex().ok()) {
         JsonNode count = s.ex().json().path("one_time_key_counts").path(ChaosDevice.ALGORITHM);
         if (!count.canConvertToInt() || count.asInt() < 0) {
-          world.violations().add("an upload answered 200 without a sane one_time_key_counts",
-              "#" + s.seq() + ": " + s.ex().body());
+          world
+              .violations()
+              .add(
+                  "an upload answered 200 without a sane one_time_key_counts",
+                  "#" + s.seq() + ": " + s.ex().body());
         } else {
           d.knownCount = count.asInt();
         }

@@ -5,7 +5,10 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Closes the connection of any request still unanswered after its deadline (channels ignore SO_TIMEOUT). */
+/**
+ * Closes the connection of any request still unanswered after its deadline (channels ignore
+ * SO_TIMEOUT).
+ */
 final class Watchdog implements AutoCloseable {
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
   private final Thread thread;

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Random;
 
 /** What every operation works with: the devices, their ledgers, the journal and the violations. */
-record World(List<ChaosDevice> devices, List<DeviceLedger> ledgers, Journal journal, Violations violations) {
+record World(
+    List<ChaosDevice> devices, List<DeviceLedger> ledgers, Journal journal, Violations violations) {
   ChaosDevice anyDevice(Random rnd) {
     return devices.get(rnd.nextInt(devices.size()));
   }
@@ -24,7 +25,9 @@ record World(List<ChaosDevice> devices, List<DeviceLedger> ledgers, Journal jour
   /** "K12" → 12 for a one-time key id of ours ("signed_curve25519:K12"), else -1; same for 'F'. */
   static int number(String keyId, char kind) {
     String prefix = ChaosDevice.ALGORITHM + ":" + kind;
-    if (!keyId.startsWith(prefix) || keyId.length() == prefix.length() || keyId.length() > prefix.length() + 9) {
+    if (!keyId.startsWith(prefix)
+        || keyId.length() == prefix.length()
+        || keyId.length() > prefix.length() + 9) {
       return -1;
     }
     for (int i = prefix.length(); i < keyId.length(); i++) {

@@ -30,8 +30,13 @@ class CliProcessTest {
   }
 
   static Run keydir(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.keydir.cli.KeydirCli"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
@@ -43,26 +48,53 @@ class CliProcessTest {
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     byte[] err = java.nio.file.Files.readAllBytes(errFile.toPath());
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    return new Run(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
   }
 
   @Test
-  void an_operator_creates_inspects_resets_and_deletes_a_device_with_the_audit_trail_showing_the_cli() throws Exception {
-    Map<String, String> env = Map.of("KEYDIR_DATABASE_URL", TestDatabase.fresh(), "KEYDIR_SERVER_NAME", "cli.test");
-    Run created = keydir(env, "device", "create", "@op:cli.test", "--device-id", "OPDEV", "--display-name", "laptop",
-        "--json");
+  void
+      an_operator_creates_inspects_resets_and_deletes_a_device_with_the_audit_trail_showing_the_cli()
+          throws Exception {
+    Map<String, String> env =
+        Map.of("KEYDIR_DATABASE_URL", TestDatabase.fresh(), "KEYDIR_SERVER_NAME", "cli.test");
+    Run created =
+        keydir(
+            env,
+            "device",
+            "create",
+            "@op:cli.test",
+            "--device-id",
+            "OPDEV",
+            "--display-name",
+            "laptop",
+            "--json");
     assertThat(created.exit()).as(created.err()).isZero();
     assertThat(created.json().get("access_token").asText()).startsWith("kd_");
 
     Run show = keydir(env, "device", "show", "@op:cli.test", "OPDEV");
     assertThat(show.exit()).as(show.err()).isZero();
-    assertThat(show.out()).contains("@op:cli.test OPDEV").contains("laptop").contains("claims served 0");
+    assertThat(show.out())
+        .contains("@op:cli.test OPDEV")
+        .contains("laptop")
+        .contains("claims served 0");
     assertThat(show.err()).doesNotContain("INFO");
 
     Run list = keydir(env, "device", "list", "@op:cli.test", "--json");
     assertThat(list.json().at("/devices/0/device_id").asText()).isEqualTo("OPDEV");
 
-    Run reset = keydir(env, "device", "reset", "@op:cli.test", "OPDEV", "--one-time-keys", "--fallback-keys", "--json");
+    Run reset =
+        keydir(
+            env,
+            "device",
+            "reset",
+            "@op:cli.test",
+            "OPDEV",
+            "--one-time-keys",
+            "--fallback-keys",
+            "--json");
     assertThat(reset.exit()).as(reset.err()).isZero();
     assertThat(reset.json().at("/deleted/one_time_keys").asInt()).isZero();
 
@@ -81,7 +113,8 @@ class CliProcessTest {
 
   @Test
   void errors_are_one_clear_line_and_a_non_zero_exit() throws Exception {
-    Map<String, String> env = Map.of("KEYDIR_DATABASE_URL", TestDatabase.fresh(), "KEYDIR_SERVER_NAME", "cli.test");
+    Map<String, String> env =
+        Map.of("KEYDIR_DATABASE_URL", TestDatabase.fresh(), "KEYDIR_SERVER_NAME", "cli.test");
     Run missing = keydir(env, "device", "show", "@op:cli.test", "NOSUCH");
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err().strip()).isEqualTo("keydir: no device NOSUCH of @op:cli.test");
@@ -97,8 +130,14 @@ class CliProcessTest {
 
   @Test
   void an_operator_lists_rotates_and_revokes_signing_keys_from_the_cli() throws Exception {
-    Map<String, String> env = Map.of("KEYDIR_DATABASE_URL", TestDatabase.fresh(), "KEYDIR_SERVER_NAME", "cli.test",
-        "KEYDIR_KEY_ENCRYPTION_KEY", TestKeydir.KEY_ENCRYPTION_KEY);
+    Map<String, String> env =
+        Map.of(
+            "KEYDIR_DATABASE_URL",
+            TestDatabase.fresh(),
+            "KEYDIR_SERVER_NAME",
+            "cli.test",
+            "KEYDIR_KEY_ENCRYPTION_KEY",
+            TestKeydir.KEY_ENCRYPTION_KEY);
     assertThat(keydir(env, "server-keys", "list").out().strip()).isEqualTo("no signing keys yet");
     Run first = keydir(env, "server-keys", "rotate", "--json");
     assertThat(first.exit()).as(first.err()).isZero();
@@ -107,26 +146,32 @@ class CliProcessTest {
     assertThat(rotate.out()).contains("CREATE (pending)").contains("early rotation requested");
     JsonNode keys = keydir(env, "server-keys", "list", "--json").json().get("server_keys");
     assertThat(keys.findValuesAsText("state")).containsExactlyInAnyOrder("active", "pending");
-    String active = keys.get(0).get("state").asText().equals("active") ? keys.get(0).get("key_id").asText()
-        : keys.get(1).get("key_id").asText();
+    String active =
+        keys.get(0).get("state").asText().equals("active")
+            ? keys.get(0).get("key_id").asText()
+            : keys.get(1).get("key_id").asText();
     Run revoke = keydir(env, "server-keys", "revoke", active);
     assertThat(revoke.exit()).as(revoke.err()).isZero();
     assertThat(keydir(env, "server-keys", "list").out()).contains(active + "  revoked");
     Run unknown = keydir(env, "server-keys", "revoke", "ed25519:nope");
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("no signing key ed25519:nope");
-    assertThat(keydir(env, "audit", "--json").json().findValuesAsText("action")).contains("server_key.revoke");
+    assertThat(keydir(env, "audit", "--json").json().findValuesAsText("action"))
+        .contains("server_key.revoke");
   }
 
   @Test
-  void with_the_embedded_database_the_cli_attaches_to_the_running_keydirs_postgres() throws Exception {
+  void with_the_embedded_database_the_cli_attaches_to_the_running_keydirs_postgres()
+      throws Exception {
     Path dataDir = TestDatabase.tempDir("keydir-cli-embedded");
-    Map<String, String> env = Map.of("KEYDIR_DATA_DIR", dataDir.toString(), "KEYDIR_SERVER_NAME", TestKeydir.SERVER_NAME);
+    Map<String, String> env =
+        Map.of("KEYDIR_DATA_DIR", dataDir.toString(), "KEYDIR_SERVER_NAME", TestKeydir.SERVER_NAME);
     try (TestKeydir kd = TestKeydir.start(null, env)) {
       Run created = keydir(env, "device", "create", "@emb:" + TestKeydir.SERVER_NAME, "--json");
       assertThat(created.exit()).as(created.err()).isZero();
-      Http.Response whoami = kd.http.get("/_matrix/client/v3/account/whoami",
-          created.json().get("access_token").asText());
+      Http.Response whoami =
+          kd.http.get(
+              "/_matrix/client/v3/account/whoami", created.json().get("access_token").asText());
       assertThat(whoami.status()).isEqualTo(200);
     }
   }

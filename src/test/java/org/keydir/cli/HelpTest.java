@@ -12,13 +12,24 @@ import org.junit.jupiter.api.Test;
 class HelpTest {
   @Test
   void every_command_and_subcommand_has_help() {
-    List<String[]> commands = List.of(new String[] {"serve"}, new String[] {"migrate"}, new String[] {"audit"},
-        new String[] {"device"}, new String[] {"device", "create"}, new String[] {"device", "show"},
-        new String[] {"device", "list"}, new String[] {"device", "reset"}, new String[] {"device", "delete"},
-        new String[] {"server-keys", "rotate"}, new String[] {"server-keys", "list"},
-        new String[] {"server-keys", "revoke"}, new String[] {"cross-signing", "show"},
-        new String[] {"cross-signing", "delete"}, new String[] {"cross-signing", "allow-replacement"},
-        new String[] {"bench"});
+    List<String[]> commands =
+        List.of(
+            new String[] {"serve"},
+            new String[] {"migrate"},
+            new String[] {"audit"},
+            new String[] {"device"},
+            new String[] {"device", "create"},
+            new String[] {"device", "show"},
+            new String[] {"device", "list"},
+            new String[] {"device", "reset"},
+            new String[] {"device", "delete"},
+            new String[] {"server-keys", "rotate"},
+            new String[] {"server-keys", "list"},
+            new String[] {"server-keys", "revoke"},
+            new String[] {"cross-signing", "show"},
+            new String[] {"cross-signing", "delete"},
+            new String[] {"cross-signing", "allow-replacement"},
+            new String[] {"bench"});
     PrintStream original = System.out;
     try {
       for (String[] c : commands) {
@@ -29,7 +40,9 @@ class HelpTest {
         int code = KeydirCli.run(args);
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(String.join(" ", args) + ": " + text).isZero();
-        assertThat(text).as(String.join(" ", args)).contains("Usage: keydir " + String.join(" ", c));
+        assertThat(text)
+            .as(String.join(" ", args))
+            .contains("Usage: keydir " + String.join(" ", c));
       }
     } finally {
       System.setOut(original);

@@ -25,14 +25,24 @@ class ReadmeCliExamplesTest {
     String readme = Files.readString(Path.of("README.md"));
     int start = readme.indexOf("## Operator tools");
     String section = readme.substring(start, readme.indexOf("\n## ", start + 3));
-    List<String> examples = section.lines().filter(l -> l.startsWith("    ./keydir ")).map(String::strip)
-        .map(l -> l.replaceAll("\\s+#.*$", "")).toList();
+    List<String> examples =
+        section
+            .lines()
+            .filter(l -> l.startsWith("    ./keydir "))
+            .map(String::strip)
+            .map(l -> l.replaceAll("\\s+#.*$", ""))
+            .toList();
     assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
 
     Path dir = TestDatabase.tempDir("readme-cli");
     Path launcher = dir.resolve("keydir");
-    Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-        + "' -cp '" + System.getProperty("java.class.path") + "' org.keydir.cli.KeydirCli \"$@\"\n");
+    Files.writeString(
+        launcher,
+        "#!/bin/sh\nexec '"
+            + Path.of(System.getProperty("java.home"), "bin", "java")
+            + "' -cp '"
+            + System.getProperty("java.class.path")
+            + "' org.keydir.cli.KeydirCli \"$@\"\n");
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
     Path dataDir = dir.resolve("data");
     int port;
@@ -68,7 +78,8 @@ class ReadmeCliExamplesTest {
     pb.environment().put("KEYDIR_DATA_DIR", dataDir.toString());
     pb.environment().put("KEYDIR_LISTEN_PORT", Integer.toString(port));
     pb.environment().put("KEYDIR_ADMIN_TOKEN", TestKeydir.ADMIN_TOKEN);
-    if (line.endsWith("serve")) pb.redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
+    if (line.endsWith("serve"))
+      pb.redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
     return pb;
   }
 }

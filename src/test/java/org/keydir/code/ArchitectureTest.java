@@ -17,12 +17,21 @@ import org.junit.jupiter.api.Test;
  * store ← use cases ← adapters ← edges ← the composition root ← the CLI, and no package cycle.
  */
 class ArchitectureTest {
-  static final String[] DOMAIN = {"org.keydir.keys..", "org.keydir.auth..", "org.keydir.admin..",
-      "org.keydir.serverkeys..", "org.keydir.lifecycle..", "org.keydir.crypto..", "org.keydir.config..",
-      "org.keydir.files.."};
+  static final String[] DOMAIN = {
+    "org.keydir.keys..",
+    "org.keydir.auth..",
+    "org.keydir.admin..",
+    "org.keydir.serverkeys..",
+    "org.keydir.lifecycle..",
+    "org.keydir.crypto..",
+    "org.keydir.config..",
+    "org.keydir.files.."
+  };
   static final String[] STORE = {"org.keydir.store.."};
   static final String[] USE_CASES = {"org.keydir.usecases.."};
-  static final String[] ADAPTERS = {"org.keydir.federation..", "org.keydir.host..", "org.keydir.metrics.."};
+  static final String[] ADAPTERS = {
+    "org.keydir.federation..", "org.keydir.host..", "org.keydir.metrics.."
+  };
   static final String[] EDGES = {"org.keydir.http..", "org.keydir.bench.."};
   static final String[] ROOT = {"org.keydir.app.."};
   static final String[] CLI = {"org.keydir.cli.."};
@@ -45,12 +54,15 @@ class ArchitectureTest {
     }
     return null;
   }
+
   static JavaClasses main;
 
   @BeforeAll
   static void importMain() {
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("org.keydir");
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.keydir");
   }
 
   @Test
@@ -69,43 +81,79 @@ class ArchitectureTest {
   }
 
   static ArchRule layers() {
-    return layeredArchitecture().consideringOnlyDependenciesInLayers()
-        .layer("Domain").definedBy(DOMAIN)
-        .layer("Store").definedBy(STORE)
-        .layer("UseCases").definedBy(USE_CASES)
-        .layer("Adapters").definedBy(ADAPTERS)
-        .layer("Edges").definedBy(EDGES)
-        .layer("Root").definedBy(ROOT)
-        .layer("Cli").definedBy(CLI)
-        .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
-        .whereLayer("Root").mayOnlyBeAccessedByLayers("Cli")
-        .whereLayer("Edges").mayOnlyBeAccessedByLayers("Root", "Cli")
-        .whereLayer("Adapters").mayOnlyBeAccessedByLayers("Edges", "Root", "Cli")
-        .whereLayer("UseCases").mayOnlyBeAccessedByLayers("Adapters", "Edges", "Root", "Cli")
-        .whereLayer("Store").mayOnlyBeAccessedByLayers("UseCases", "Adapters", "Edges", "Root", "Cli");
+    return layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("Domain")
+        .definedBy(DOMAIN)
+        .layer("Store")
+        .definedBy(STORE)
+        .layer("UseCases")
+        .definedBy(USE_CASES)
+        .layer("Adapters")
+        .definedBy(ADAPTERS)
+        .layer("Edges")
+        .definedBy(EDGES)
+        .layer("Root")
+        .definedBy(ROOT)
+        .layer("Cli")
+        .definedBy(CLI)
+        .whereLayer("Cli")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("Root")
+        .mayOnlyBeAccessedByLayers("Cli")
+        .whereLayer("Edges")
+        .mayOnlyBeAccessedByLayers("Root", "Cli")
+        .whereLayer("Adapters")
+        .mayOnlyBeAccessedByLayers("Edges", "Root", "Cli")
+        .whereLayer("UseCases")
+        .mayOnlyBeAccessedByLayers("Adapters", "Edges", "Root", "Cli")
+        .whereLayer("Store")
+        .mayOnlyBeAccessedByLayers("UseCases", "Adapters", "Edges", "Root", "Cli");
   }
 
   @Test
   void the_domain_knows_no_database_no_http_and_no_event_loop() {
-    noClasses().that().resideInAnyPackage(DOMAIN).should().dependOnClassesThat().resideInAnyPackage(
-        "io.vertx.sqlclient..", "io.vertx.pgclient..", "io.vertx.ext..", "io.vertx.core.http..",
-        "io.vertx.core.net..", "java.sql..", "org.flywaydb..", "io.micrometer..")
-        .because("the domain is values, rules and policies; I/O lives in store, use cases and edges")
+    noClasses()
+        .that()
+        .resideInAnyPackage(DOMAIN)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.vertx.sqlclient..",
+            "io.vertx.pgclient..",
+            "io.vertx.ext..",
+            "io.vertx.core.http..",
+            "io.vertx.core.net..",
+            "java.sql..",
+            "org.flywaydb..",
+            "io.micrometer..")
+        .because(
+            "the domain is values, rules and policies; I/O lives in store, use cases and edges")
         .check(main);
   }
 
   @Test
   void policies_and_planners_are_pure() {
-    noClasses().that().haveSimpleNameEndingWith("Policy").or().haveSimpleNameEndingWith("Planner")
-        .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "org.keydir.store..", "java.sql..")
+    noClasses()
+        .that()
+        .haveSimpleNameEndingWith("Policy")
+        .or()
+        .haveSimpleNameEndingWith("Planner")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.vertx..", "org.keydir.store..", "java.sql..")
         .because("decide, then act: a policy is a pure function over state read from the store")
         .check(main);
   }
 
   @Test
   void the_http_edge_and_the_bench_speak_to_use_cases_not_to_the_database() {
-    noClasses().that().resideInAnyPackage("org.keydir.http..", "org.keydir.bench..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..", "java.sql..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("org.keydir.http..", "org.keydir.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..", "java.sql..")
         .check(main);
   }
 }

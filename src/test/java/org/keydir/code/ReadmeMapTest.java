@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * names lives in that package, every package's layer is the one ArchitectureTest enforces.
  */
 class ReadmeMapTest {
-  static final Pattern ROW = Pattern.compile("^\\| `org\\.keydir\\.([a-z]+)` \\| ([A-Za-z ]+) \\| (.*) \\|$", Pattern.MULTILINE);
+  static final Pattern ROW =
+      Pattern.compile(
+          "^\\| `org\\.keydir\\.([a-z]+)` \\| ([A-Za-z ]+) \\| (.*) \\|$", Pattern.MULTILINE);
   static final Pattern CLASS = Pattern.compile("`([A-Z][A-Za-z0-9]*)`");
 
   record Row(String layer, String owns) {}
@@ -37,7 +39,8 @@ class ReadmeMapTest {
   void every_package_of_the_server_has_its_row() throws IOException {
     List<String> packages;
     try (Stream<Path> dirs = Files.list(Path.of("src/main/java/org/keydir"))) {
-      packages = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+      packages =
+          dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
     }
     assertThat(rows().keySet()).containsExactlyInAnyOrderElementsOf(packages);
   }
@@ -64,13 +67,20 @@ class ReadmeMapTest {
 
   @Test
   void each_row_names_the_layer_the_architecture_test_puts_its_package_in() throws IOException {
-    Map<String, String> layers = Map.ofEntries(
-        Map.entry("domain", "Domain"), Map.entry("store", "Store"), Map.entry("use cases", "UseCases"),
-        Map.entry("adapters", "Adapters"), Map.entry("edges", "Edges"), Map.entry("root", "Root"),
-        Map.entry("CLI", "Cli"));
+    Map<String, String> layers =
+        Map.ofEntries(
+            Map.entry("domain", "Domain"),
+            Map.entry("store", "Store"),
+            Map.entry("use cases", "UseCases"),
+            Map.entry("adapters", "Adapters"),
+            Map.entry("edges", "Edges"),
+            Map.entry("root", "Root"),
+            Map.entry("CLI", "Cli"));
     for (var e : rows().entrySet()) {
       String pkg = "org.keydir." + e.getKey() + "..";
-      assertThat(ArchitectureTest.layerOf(pkg)).as("layer of " + pkg).isEqualTo(layers.get(e.getValue().layer()));
+      assertThat(ArchitectureTest.layerOf(pkg))
+          .as("layer of " + pkg)
+          .isEqualTo(layers.get(e.getValue().layer()));
     }
   }
 }

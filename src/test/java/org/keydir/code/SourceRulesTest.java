@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class SourceRulesTest {
   /**
    * Case mapping without a locale follows the JVM's default: under a Turkish locale
-   * "ACTIVE".toLowerCase() is "actıve" (dotless i), which would change audit rows and admin answers.
+   * "ACTIVE".toLowerCase() is "actıve" (dotless i), which would change audit rows and admin
+   * answers.
    */
   @Test
   void case_mapping_always_names_its_locale() throws IOException {

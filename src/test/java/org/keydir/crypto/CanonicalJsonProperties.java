@@ -21,76 +21,96 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CanonicalJsonProperties {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final long LIMIT = (1L << 53) - 1;
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final long LIMIT = (1L << 53) - 1;
 
-    @Property(tries = 300)
-    void encoding_is_a_fixed_point_of_parse_then_encode(@ForAll("json") JsonNode x) {
-        String once = CanonicalJson.encode(x);
-        assertThat(CanonicalJson.encode(CanonicalJson.parse(once))).isEqualTo(once);
-    }
+  @Property(tries = 300)
+  void encoding_is_a_fixed_point_of_parse_then_encode(@ForAll("json") JsonNode x) {
+    String once = CanonicalJson.encode(x);
+    assertThat(CanonicalJson.encode(CanonicalJson.parse(once))).isEqualTo(once);
+  }
 
-    @Property(tries = 300)
-    void reordering_object_members_does_not_change_the_encoding(@ForAll("json") JsonNode x, @ForAll Random random) {
-        assertThat(CanonicalJson.encode(shuffled(x, random))).isEqualTo(CanonicalJson.encode(x));
-    }
+  @Property(tries = 300)
+  void reordering_object_members_does_not_change_the_encoding(
+      @ForAll("json") JsonNode x, @ForAll Random random) {
+    assertThat(CanonicalJson.encode(shuffled(x, random))).isEqualTo(CanonicalJson.encode(x));
+  }
 
-    private static JsonNode shuffled(JsonNode node, Random random) {
-        if (node.isArray()) {
-            ArrayNode copy = F.arrayNode();
-            node.forEach(child -> copy.add(shuffled(child, random)));
-            return copy;
-        }
-        if (!node.isObject()) return node;
-        List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
-        node.fields().forEachRemaining(members::add);
-        Collections.shuffle(members, random);
-        ObjectNode copy = F.objectNode();
-        members.forEach(e -> copy.set(e.getKey(), shuffled(e.getValue(), random)));
-        return copy;
+  private static JsonNode shuffled(JsonNode node, Random random) {
+    if (node.isArray()) {
+      ArrayNode copy = F.arrayNode();
+      node.forEach(child -> copy.add(shuffled(child, random)));
+      return copy;
     }
+    if (!node.isObject()) return node;
+    List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
+    node.fields().forEachRemaining(members::add);
+    Collections.shuffle(members, random);
+    ObjectNode copy = F.objectNode();
+    members.forEach(e -> copy.set(e.getKey(), shuffled(e.getValue(), random)));
+    return copy;
+  }
 
-    @Provide
-    Arbitrary<JsonNode> json() {
-        return json(3);
-    }
+  @Provide
+  Arbitrary<JsonNode> json() {
+    return json(3);
+  }
 
-    private static Arbitrary<JsonNode> json(int depth) {
-        if (depth == 0) return scalars();
-        Arbitrary<JsonNode> child = json(depth - 1);
-        Arbitrary<JsonNode> arrays = child.list().ofMaxSize(4).map(list -> {
-            ArrayNode a = F.arrayNode();
-            list.forEach(a::add);
-            return a;
-        });
-        Arbitrary<JsonNode> objects = Arbitraries.maps(strings(), child).ofMaxSize(5).map(map -> {
-            ObjectNode o = F.objectNode();
-            map.forEach(o::set);
-            return o;
-        });
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, scalars()), net.jqwik.api.Tuple.of(1, arrays), net.jqwik.api.Tuple.of(2, objects));
-    }
+  private static Arbitrary<JsonNode> json(int depth) {
+    if (depth == 0) return scalars();
+    Arbitrary<JsonNode> child = json(depth - 1);
+    Arbitrary<JsonNode> arrays =
+        child
+            .list()
+            .ofMaxSize(4)
+            .map(
+                list -> {
+                  ArrayNode a = F.arrayNode();
+                  list.forEach(a::add);
+                  return a;
+                });
+    Arbitrary<JsonNode> objects =
+        Arbitraries.maps(strings(), child)
+            .ofMaxSize(5)
+            .map(
+                map -> {
+                  ObjectNode o = F.objectNode();
+                  map.forEach(o::set);
+                  return o;
+                });
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(2, scalars()),
+        net.jqwik.api.Tuple.of(1, arrays),
+        net.jqwik.api.Tuple.of(2, objects));
+  }
 
-    private static Arbitrary<JsonNode> scalars() {
-        return Arbitraries.oneOf(
-                Arbitraries.just(F.nullNode()),
-                Arbitraries.of(true, false).map(F::booleanNode),
-                Arbitraries.longs().between(-LIMIT, LIMIT).map(F::numberNode),
-                strings().map(F::textNode));
-    }
+  private static Arbitrary<JsonNode> scalars() {
+    return Arbitraries.oneOf(
+        Arbitraries.just(F.nullNode()),
+        Arbitraries.of(true, false).map(F::booleanNode),
+        Arbitraries.longs().between(-LIMIT, LIMIT).map(F::numberNode),
+        strings().map(F::textNode));
+  }
 
-    /** Strings of any Unicode scalar values: ASCII, controls, BMP and supplementary planes, no lone surrogates. */
-    private static Arbitrary<String> strings() {
-        Arbitrary<Integer> codePoint = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0, 0x7f)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0x80, 0xd7ff)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0xe000, 0xffff)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0x10000, 0x10ffff)));
-        return codePoint.list().ofMaxSize(6).map(cps -> {
-            StringBuilder sb = new StringBuilder();
-            cps.forEach(sb::appendCodePoint);
-            return sb.toString();
-        });
-    }
+  /**
+   * Strings of any Unicode scalar values: ASCII, controls, BMP and supplementary planes, no lone
+   * surrogates.
+   */
+  private static Arbitrary<String> strings() {
+    Arbitrary<Integer> codePoint =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0, 0x7f)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0x80, 0xd7ff)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0xe000, 0xffff)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0x10000, 0x10ffff)));
+    return codePoint
+        .list()
+        .ofMaxSize(6)
+        .map(
+            cps -> {
+              StringBuilder sb = new StringBuilder();
+              cps.forEach(sb::appendCodePoint);
+              return sb.toString();
+            });
+  }
 }

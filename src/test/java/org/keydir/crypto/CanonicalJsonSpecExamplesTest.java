@@ -13,13 +13,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CanonicalJsonSpecExamplesTest {
 
-    static Stream<Arguments> specExamples() {
-        return Stream.of(
-                Arguments.of("{}", "{}"),
-                Arguments.of("{\n    \"one\": 1,\n    \"two\": \"Two\"\n}", "{\"one\":1,\"two\":\"Two\"}"),
-                Arguments.of("{\n    \"b\": \"2\",\n    \"a\": \"1\"\n}", "{\"a\":\"1\",\"b\":\"2\"}"),
-                Arguments.of("{\"b\":\"2\",\"a\":\"1\"}", "{\"a\":\"1\",\"b\":\"2\"}"),
-                Arguments.of("""
+  static Stream<Arguments> specExamples() {
+    return Stream.of(
+        Arguments.of("{}", "{}"),
+        Arguments.of("{\n    \"one\": 1,\n    \"two\": \"Two\"\n}", "{\"one\":1,\"two\":\"Two\"}"),
+        Arguments.of("{\n    \"b\": \"2\",\n    \"a\": \"1\"\n}", "{\"a\":\"1\",\"b\":\"2\"}"),
+        Arguments.of("{\"b\":\"2\",\"a\":\"1\"}", "{\"a\":\"1\",\"b\":\"2\"}"),
+        Arguments.of(
+            """
                         {
                             "auth": {
                                 "success": true,
@@ -39,19 +40,19 @@ class CanonicalJsonSpecExamplesTest {
                                 }
                             }
                         }""",
-                        "{\"auth\":{\"mxid\":\"@john.doe:example.com\",\"profile\":{\"display_name\":\"John Doe\","
-                                + "\"three_pids\":[{\"address\":\"john.doe@example.org\",\"medium\":\"email\"},"
-                                + "{\"address\":\"123456789\",\"medium\":\"msisdn\"}]},\"success\":true}}"),
-                Arguments.of("{\n    \"a\": \"日本語\"\n}", "{\"a\":\"日本語\"}"),
-                Arguments.of("{\n    \"本\": 2,\n    \"日\": 1\n}", "{\"日\":1,\"本\":2}"),
-                Arguments.of("{\n    \"a\": \"\\u65E5\"\n}", "{\"a\":\"日\"}"),
-                Arguments.of("{\n    \"a\": null\n}", "{\"a\":null}"),
-                Arguments.of("{\n    \"a\": -0,\n    \"b\": 1e10\n}", "{\"a\":0,\"b\":10000000000}"));
-    }
+            "{\"auth\":{\"mxid\":\"@john.doe:example.com\",\"profile\":{\"display_name\":\"John Doe\","
+                + "\"three_pids\":[{\"address\":\"john.doe@example.org\",\"medium\":\"email\"},"
+                + "{\"address\":\"123456789\",\"medium\":\"msisdn\"}]},\"success\":true}}"),
+        Arguments.of("{\n    \"a\": \"日本語\"\n}", "{\"a\":\"日本語\"}"),
+        Arguments.of("{\n    \"本\": 2,\n    \"日\": 1\n}", "{\"日\":1,\"本\":2}"),
+        Arguments.of("{\n    \"a\": \"\\u65E5\"\n}", "{\"a\":\"日\"}"),
+        Arguments.of("{\n    \"a\": null\n}", "{\"a\":null}"),
+        Arguments.of("{\n    \"a\": -0,\n    \"b\": 1e10\n}", "{\"a\":0,\"b\":10000000000}"));
+  }
 
-    @ParameterizedTest(name = "{0} → {1}")
-    @MethodSource("specExamples")
-    void spec_example_encodes_to_the_expected_string(String input, String expected) {
-        assertThat(CanonicalJson.encode(CanonicalJson.parse(input))).isEqualTo(expected);
-    }
+  @ParameterizedTest(name = "{0} → {1}")
+  @MethodSource("specExamples")
+  void spec_example_encodes_to_the_expected_string(String input, String expected) {
+    assertThat(CanonicalJson.encode(CanonicalJson.parse(input))).isEqualTo(expected);
+  }
 }

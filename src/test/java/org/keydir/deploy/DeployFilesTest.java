@@ -41,20 +41,30 @@ import org.junit.jupiter.api.Test;
 class DeployFilesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final Map<String, Class<?>> MODELS = Map.of(
-      "apps/v1/Deployment", io.kubernetes.client.openapi.models.V1Deployment.class,
-      "v1/Service", io.kubernetes.client.openapi.models.V1Service.class,
-      "v1/ConfigMap", io.kubernetes.client.openapi.models.V1ConfigMap.class,
-      "v1/Secret", io.kubernetes.client.openapi.models.V1Secret.class,
-      "policy/v1/PodDisruptionBudget", io.kubernetes.client.openapi.models.V1PodDisruptionBudget.class,
-      "networking.k8s.io/v1/NetworkPolicy", io.kubernetes.client.openapi.models.V1NetworkPolicy.class);
+  private static final Map<String, Class<?>> MODELS =
+      Map.of(
+          "apps/v1/Deployment", io.kubernetes.client.openapi.models.V1Deployment.class,
+          "v1/Service", io.kubernetes.client.openapi.models.V1Service.class,
+          "v1/ConfigMap", io.kubernetes.client.openapi.models.V1ConfigMap.class,
+          "v1/Secret", io.kubernetes.client.openapi.models.V1Secret.class,
+          "policy/v1/PodDisruptionBudget",
+              io.kubernetes.client.openapi.models.V1PodDisruptionBudget.class,
+          "networking.k8s.io/v1/NetworkPolicy",
+              io.kubernetes.client.openapi.models.V1NetworkPolicy.class);
 
   @Test
-  void the_kubernetes_base_renders_and_every_object_validates_against_the_api_schema() throws Exception {
+  void the_kubernetes_base_renders_and_every_object_validates_against_the_api_schema()
+      throws Exception {
     List<JsonNode> objects = kustomize("deploy/k8s");
     objects.forEach(DeployFilesTest::validate);
     assertThat(objects.stream().map(o -> o.path("kind").asText()).collect(Collectors.toList()))
-        .containsExactlyInAnyOrder("ConfigMap", "Service", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy");
+        .containsExactlyInAnyOrder(
+            "ConfigMap",
+            "Service",
+            "Service",
+            "Deployment",
+            "PodDisruptionBudget",
+            "NetworkPolicy");
     validate(YAML.readTree(Path.of("deploy/k8s/base/secret.example.yaml").toFile()));
 
     JsonNode deployment = only(objects, "Deployment");
@@ -70,20 +80,31 @@ class DeployFilesTest {
   }
 
   @Test
-  void the_public_service_has_the_client_port_only_and_the_network_policy_keeps_the_operator_and_internal_ports_private()
-      throws Exception {
+  void
+      the_public_service_has_the_client_port_only_and_the_network_policy_keeps_the_operator_and_internal_ports_private()
+          throws Exception {
     List<JsonNode> objects = kustomize("deploy/k8s");
     JsonNode config = only(objects, "ConfigMap").path("data");
     String operatorPort = config.path("KEYDIR_LISTEN_OPERATOR").asText().replaceAll(".*:", "");
     String internalPort = config.path("KEYDIR_INTERNAL_LISTEN").asText().replaceAll(".*:", "");
     JsonNode container = only(objects, "Deployment").at("/spec/template/spec/containers/0");
     Map<String, String> portByName = new java.util.HashMap<>();
-    container.path("ports").forEach(p -> portByName.put(p.path("name").asText(), p.path("containerPort").asText()));
-    assertThat(portByName).containsEntry("client", config.path("KEYDIR_LISTEN_PORT").asText())
-        .containsEntry("operator", operatorPort).containsEntry("internal", internalPort);
+    container
+        .path("ports")
+        .forEach(p -> portByName.put(p.path("name").asText(), p.path("containerPort").asText()));
+    assertThat(portByName)
+        .containsEntry("client", config.path("KEYDIR_LISTEN_PORT").asText())
+        .containsEntry("operator", operatorPort)
+        .containsEntry("internal", internalPort);
 
-    JsonNode publicService = objects.stream().filter(o -> o.path("kind").asText().equals("Service")
-        && o.at("/metadata/name").asText().equals("keydir")).findFirst().orElseThrow();
+    JsonNode publicService =
+        objects.stream()
+            .filter(
+                o ->
+                    o.path("kind").asText().equals("Service")
+                        && o.at("/metadata/name").asText().equals("keydir"))
+            .findFirst()
+            .orElseThrow();
     assertThat(publicService.at("/spec/ports")).hasSize(1);
     assertThat(publicService.at("/spec/ports/0/targetPort").asText()).isEqualTo("client");
 
@@ -93,12 +114,16 @@ class DeployFilesTest {
       Set<String> ports = new java.util.HashSet<>();
       rule.path("ports").forEach(p -> ports.add(p.path("port").asText()));
       if (ports.contains("operator") || ports.contains("internal")) {
-        assertThat(rule.path("from").size()).as("a private port open to every source: %s", rule).isGreaterThan(0);
+        assertThat(rule.path("from").size())
+            .as("a private port open to every source: %s", rule)
+            .isGreaterThan(0);
         assertThat(ports).doesNotContain("client");
       }
     }
     List<String> opened = new ArrayList<>();
-    policy.at("/spec/ingress").forEach(r -> r.path("ports").forEach(p -> opened.add(p.path("port").asText())));
+    policy
+        .at("/spec/ingress")
+        .forEach(r -> r.path("ports").forEach(p -> opened.add(p.path("port").asText())));
     assertThat(opened).containsExactlyInAnyOrder("client", "operator", "internal");
   }
 
@@ -106,7 +131,8 @@ class DeployFilesTest {
   void the_citus_overlay_renders_validates_and_turns_citus_on() throws Exception {
     List<JsonNode> objects = kustomize("deploy/k8s/citus");
     objects.forEach(DeployFilesTest::validate);
-    assertThat(only(objects, "ConfigMap").at("/data/KEYDIR_DATABASE_CITUS").asText()).isEqualTo("on");
+    assertThat(only(objects, "ConfigMap").at("/data/KEYDIR_DATABASE_CITUS").asText())
+        .isEqualTo("on");
     assertThat(only(objects, "PodDisruptionBudget").at("/spec/minAvailable").asInt())
         .isLessThan(only(objects, "Deployment").at("/spec/replicas").asInt());
   }
@@ -114,8 +140,8 @@ class DeployFilesTest {
   @Test
   void the_validator_catches_a_misspelled_field_so_the_checks_above_can_fail() throws Exception {
     JsonNode deployment = only(kustomize("deploy/k8s"), "Deployment").deepCopy();
-    ((ObjectNode) deployment.at("/spec/template/spec/containers/0")).set("readinesProbe",
-        deployment.at("/spec/template/spec/containers/0/readinessProbe"));
+    ((ObjectNode) deployment.at("/spec/template/spec/containers/0"))
+        .set("readinesProbe", deployment.at("/spec/template/spec/containers/0/readinessProbe"));
     assertThatThrownBy(() -> validate(deployment)).hasMessageContaining("readinesProbe");
     ObjectNode noSelector = only(kustomize("deploy/k8s"), "Deployment").deepCopy();
     ((ObjectNode) noSelector.path("spec")).remove("selector");
@@ -123,17 +149,22 @@ class DeployFilesTest {
   }
 
   @Test
-  void the_compose_file_validates_against_the_compose_specification_and_runs_two_replicas_sharing_the_secrets()
-      throws Exception {
+  void
+      the_compose_file_validates_against_the_compose_specification_and_runs_two_replicas_sharing_the_secrets()
+          throws Exception {
     JsonNode compose = composeFile();
-    Set<ValidationMessage> errors = composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose)));
+    Set<ValidationMessage> errors =
+        composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose)));
     assertThat(errors).isEmpty();
     JsonNode services = compose.path("services");
     assertThat(services.has("postgres")).isTrue();
     for (String replica : List.of("keydir-1", "keydir-2")) {
       JsonNode env = services.path(replica).path("environment");
-      for (String shared : List.of("KEYDIR_KEY_ENCRYPTION_KEY", "KEYDIR_ADMIN_TOKEN", "KEYDIR_INTERNAL_TOKEN")) {
-        assertThat(env.path(shared).asText()).as("%s %s", replica, shared).startsWith("${" + shared);
+      for (String shared :
+          List.of("KEYDIR_KEY_ENCRYPTION_KEY", "KEYDIR_ADMIN_TOKEN", "KEYDIR_INTERNAL_TOKEN")) {
+        assertThat(env.path(shared).asText())
+            .as("%s %s", replica, shared)
+            .startsWith("${" + shared);
       }
       assertThat(env.path("KEYDIR_DATABASE_URL").asText()).contains("@postgres:5432/");
     }
@@ -143,18 +174,29 @@ class DeployFilesTest {
       Path source = Path.of("deploy").resolve(v.asText().split(":")[0]);
       if (!source.toString().contains("certs")) assertThat(source).exists();
     }
-    assertThat(Path.of("deploy/keydir.env.example")).content()
-        .contains("KEYDIR_KEY_ENCRYPTION_KEY=", "KEYDIR_ADMIN_TOKEN=", "KEYDIR_INTERNAL_TOKEN=", "POSTGRES_PASSWORD=");
+    assertThat(Path.of("deploy/keydir.env.example"))
+        .content()
+        .contains(
+            "KEYDIR_KEY_ENCRYPTION_KEY=",
+            "KEYDIR_ADMIN_TOKEN=",
+            "KEYDIR_INTERNAL_TOKEN=",
+            "POSTGRES_PASSWORD=");
   }
 
   @Test
-  void the_citus_trial_cluster_compose_file_validates_and_its_setup_adds_both_workers() throws Exception {
+  void the_citus_trial_cluster_compose_file_validates_and_its_setup_adds_both_workers()
+      throws Exception {
     JsonNode compose = composeFile("deploy/citus/compose.yaml");
     assertThat(composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose)))).isEmpty();
     String setup = Files.readString(Path.of("deploy/citus/add-workers.sql"));
-    compose.path("services").fieldNames().forEachRemaining(node -> {
-      if (node.startsWith("worker")) assertThat(setup).contains("citus_add_node('" + node + "'");
-    });
+    compose
+        .path("services")
+        .fieldNames()
+        .forEachRemaining(
+            node -> {
+              if (node.startsWith("worker"))
+                assertThat(setup).contains("citus_add_node('" + node + "'");
+            });
     assertThat(compose.at("/services/coordinator/image").asText()).startsWith("citusdata/citus:");
   }
 
@@ -162,21 +204,31 @@ class DeployFilesTest {
   void a_misplaced_compose_key_is_caught_by_the_schema() throws Exception {
     ObjectNode compose = (ObjectNode) composeFile();
     ((ObjectNode) compose.path("services").path("postgres")).put("helthcheck", "x");
-    assertThat(composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose)))).isNotEmpty();
+    assertThat(composeSchema().validate(JSON.readTree(JSON.writeValueAsString(compose))))
+        .isNotEmpty();
   }
 
   @Test
-  void the_dockerfile_runs_the_jar_as_the_launcher_does_as_a_non_root_user_with_a_health_check() throws IOException {
+  void the_dockerfile_runs_the_jar_as_the_launcher_does_as_a_non_root_user_with_a_health_check()
+      throws IOException {
     String docker = Files.readString(Path.of("deploy/Dockerfile"));
     String launcher = Files.readString(Path.of("keydir"));
     String defaults = launcher.replaceAll("(?s).*\\$\\{KEYDIR_JAVA_OPTS:-([^}]*)}.*", "$1");
     assertThat(docker).contains("KEYDIR_JAVA_OPTS=\"" + defaults + "\"");
-    assertThat(docker).contains("MALLOC_ARENA_MAX=2").contains("target/keydir.jar").contains("COPY sql sql");
-    assertThat(docker).containsPattern("(?m)^USER 10001").containsPattern("(?m)^HEALTHCHECK .*\\n.*/health");
+    assertThat(docker)
+        .contains("MALLOC_ARENA_MAX=2")
+        .contains("target/keydir.jar")
+        .contains("COPY sql sql");
+    assertThat(docker)
+        .containsPattern("(?m)^USER 10001")
+        .containsPattern("(?m)^HEALTHCHECK .*\\n.*/health");
     assertThat(docker).contains("KEYDIR_LISTEN_HOST=0.0.0.0");
   }
 
-  /** The compose file as Compose reads it: SnakeYAML resolves the merge keys ({@code <<: *keydir}); Jackson's tree does not. */
+  /**
+   * The compose file as Compose reads it: SnakeYAML resolves the merge keys ({@code <<: *keydir});
+   * Jackson's tree does not.
+   */
   private static JsonNode composeFile() throws IOException {
     return composeFile("deploy/compose.yaml");
   }
@@ -193,7 +245,8 @@ class DeployFilesTest {
   }
 
   private static JsonNode only(List<JsonNode> objects, String kind) {
-    List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+    List<JsonNode> found =
+        objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
     assertThat(found).as(kind).hasSize(1);
     return found.get(0);
   }
@@ -207,7 +260,8 @@ class DeployFilesTest {
       JsonElement element = JsonParser.parseString(JSON.writeValueAsString(object));
       model.getMethod("validateJsonElement", JsonElement.class).invoke(null, element);
     } catch (java.lang.reflect.InvocationTargetException e) {
-      throw new AssertionError(type + " " + object.at("/metadata/name").asText() + ": " + e.getCause().getMessage(), e);
+      throw new AssertionError(
+          type + " " + object.at("/metadata/name").asText() + ": " + e.getCause().getMessage(), e);
     } catch (ReflectiveOperationException | IOException e) {
       throw new IllegalStateException(e);
     }
@@ -218,7 +272,8 @@ class DeployFilesTest {
     // stderr apart: newer kustomize warns there about the fields kept for Debian's kubectl 1.20
     Path err = Files.createTempFile("kustomize", ".err");
     try {
-      Process p = new ProcessBuilder("kubectl", "kustomize", dir).redirectError(err.toFile()).start();
+      Process p =
+          new ProcessBuilder("kubectl", "kustomize", dir).redirectError(err.toFile()).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(Files.readString(err)).isZero();

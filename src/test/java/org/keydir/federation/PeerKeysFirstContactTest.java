@@ -20,9 +20,9 @@ import org.keydir.testing.TestKeydir;
 /**
  * Found by FederationTest in a loaded CI run ("b.test answered 401"): on first contact, many
  * requests from one peer arrive together. Each reads the peer's keys from the database; one fetches
- * them from the peer. A request whose database read (empty) finished after that fetch had
- * completed found no fetch in flight and a fresh response already held, took the refetch rate limit
- * for "a key we do not know" and answered 401 — for the peer's real, published key.
+ * them from the peer. A request whose database read (empty) finished after that fetch had completed
+ * found no fetch in flight and a fresh response already held, took the refetch rate limit for "a
+ * key we do not know" and answered 401 — for the peer's real, published key.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class PeerKeysFirstContactTest {
@@ -31,21 +31,28 @@ class PeerKeysFirstContactTest {
     Map<String, String> env = Map.of("KEYDIR_SERVER_NAME", "peer.test");
     String localDb = TestDatabase.fresh();
     try (TestKeydir peer = TestKeydir.start(TestDatabase.fresh(), env);
-         TestKeydir local = TestKeydir.start(localDb)) {
-      String keyId = new ObjectMapper().readTree(peer.http.get("/_matrix/key/v2/server", null).text())
-          .get("verify_keys").fieldNames().next();
+        TestKeydir local = TestKeydir.start(localDb)) {
+      String keyId =
+          new ObjectMapper()
+              .readTree(peer.http.get("/_matrix/key/v2/server", null).text())
+              .get("verify_keys")
+              .fieldNames()
+              .next();
       Vertx vertx = Vertx.vertx();
       try {
         OutboundHttp web = new OutboundHttp(vertx, true, 1000);
-        ServerResolver resolver = new ServerResolver(Map.of("peer.test", peer.keydir.baseUrl()), web, 100);
-        FederationClient client = new FederationClient(web, resolver, null,
-            new Backoff(Clock.systemUTC(), 0, 0, 100), 10_000, 1 << 20);
+        ServerResolver resolver =
+            new ServerResolver(Map.of("peer.test", peer.keydir.baseUrl()), web, 100);
+        FederationClient client =
+            new FederationClient(
+                web, resolver, null, new Backoff(Clock.systemUTC(), 0, 0, 100), 10_000, 1 << 20);
         var pool = local.keydir.database().pool();
         int failed = 0;
         List<String> reasons = new ArrayList<>();
         for (int round = 0; round < 20; round++) {
           TestDatabase.execute(localDb, "DELETE FROM peer_signing_keys");
-          PeerKeys keys = new PeerKeys(vertx, pool, new PeerKeyStore(), client, Clock.systemUTC(), 60_000, 100);
+          PeerKeys keys =
+              new PeerKeys(vertx, pool, new PeerKeyStore(), client, Clock.systemUTC(), 60_000, 100);
           List<Future<byte[]>> all = new ArrayList<>();
           for (int i = 0; i < 64; i++) all.add(keys.verifyKey("peer.test", keyId));
           for (Future<byte[]> f : all) {

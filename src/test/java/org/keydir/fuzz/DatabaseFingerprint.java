@@ -4,7 +4,8 @@ import org.keydir.testing.TestKeydir;
 
 /** One hash over every row of every keydir table: equal before and after means nothing changed. */
 final class DatabaseFingerprint {
-  private static final String SQL = """
+  private static final String SQL =
+      """
       SELECT md5(concat_ws('|',
         (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM devices t),
         (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM access_tokens t),
@@ -16,6 +17,15 @@ final class DatabaseFingerprint {
   private DatabaseFingerprint() {}
 
   static String of(TestKeydir kd) {
-    return kd.keydir.database().pool().query(SQL).execute().timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().iterator().next().getString("h");
+    return kd.keydir
+        .database()
+        .pool()
+        .query(SQL)
+        .execute()
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .await()
+        .iterator()
+        .next()
+        .getString("h");
   }
 }

@@ -20,7 +20,10 @@ import org.keydir.testing.TestKeydir;
 @DisplayName("Idle and slow connections cannot exhaust keydir")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConnectionLimitsTest {
-  /** True once the server closed the socket (read returns -1 or the connection resets) within {@code ms}. */
+  /**
+   * True once the server closed the socket (read returns -1 or the connection resets) within {@code
+   * ms}.
+   */
   static boolean closedWithin(Socket s, long ms) throws IOException {
     s.setSoTimeout((int) ms);
     try {
@@ -33,9 +36,16 @@ class ConnectionLimitsTest {
   }
 
   @Test
-  void connections_beyond_the_cap_are_closed_at_once_and_stalled_ones_within_two_read_timeouts() throws Exception {
-    try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh(), Map.of("KEYDIR_LISTEN_MAX_CONNECTIONS", "20",
-        "KEYDIR_LISTEN_REQUEST_READ_TIMEOUT_MS", "500"))) {
+  void connections_beyond_the_cap_are_closed_at_once_and_stalled_ones_within_two_read_timeouts()
+      throws Exception {
+    try (TestKeydir kd =
+        TestKeydir.start(
+            TestDatabase.fresh(),
+            Map.of(
+                "KEYDIR_LISTEN_MAX_CONNECTIONS",
+                "20",
+                "KEYDIR_LISTEN_REQUEST_READ_TIMEOUT_MS",
+                "500"))) {
       List<Socket> idle = new ArrayList<>();
       for (int i = 0; i < 30; i++) idle.add(new Socket("127.0.0.1", kd.keydir.port()));
       Socket drip = null;
@@ -43,16 +53,21 @@ class ConnectionLimitsTest {
         // two event loops accept in any order: which 10 are refused is not fixed, how many is
         List<Socket> kept = new ArrayList<>();
         for (Socket s : idle) if (!closedWithin(s, 10)) kept.add(s);
-        assertThat(30 - kept.size()).as("of 30 connections with a cap of 20, closed at once").isEqualTo(10);
+        assertThat(30 - kept.size())
+            .as("of 30 connections with a cap of 20, closed at once")
+            .isEqualTo(10);
         long t0 = System.nanoTime();
         int closedLater = 0;
         for (Socket s : kept) if (closedWithin(s, 1_500)) closedLater++;
-        assertThat(closedLater).as("idle connections closed within 1.5 s (read timeout 500 ms)").isEqualTo(20);
+        assertThat(closedLater)
+            .as("idle connections closed within 1.5 s (read timeout 500 ms)")
+            .isEqualTo(20);
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000);
 
         drip = new Socket("127.0.0.1", kd.keydir.port());
         OutputStream out = drip.getOutputStream();
-        byte[] request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+        byte[] request =
+            "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
         long start = System.nanoTime();
         boolean cut = false;
         for (int i = 0; i < 40 && !cut; i++) {
@@ -65,7 +80,9 @@ class ConnectionLimitsTest {
           if (!cut) cut = closedWithin(drip, 100);
         }
         assertThat(cut).as("a connection dripping its headers is cut").isTrue();
-        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the drip was cut").isLessThan(2_000);
+        assertThat((System.nanoTime() - start) / 1_000_000)
+            .as("ms until the drip was cut")
+            .isLessThan(2_000);
         assertThat(kd.http.get("/health", null).status()).isEqualTo(200);
       } finally {
         for (Socket s : idle) s.close();

@@ -36,22 +36,32 @@ final class HostilePeer implements AutoCloseable {
   volatile long validForMs = 3_600_000;
   private volatile Consumer<HttpServerRequest> keyHandler = this::publishKeys;
   private volatile Consumer<HttpServerRequest> otherHandler =
-      req -> req.response().putHeader("Content-Type", "application/json").end("{\"device_keys\":{},\"one_time_keys\":{}}");
+      req ->
+          req.response()
+              .putHeader("Content-Type", "application/json")
+              .end("{\"device_keys\":{},\"one_time_keys\":{}}");
   final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
 
   HostilePeer(String serverName) throws Exception {
     this.serverName = serverName;
     addKey("ed25519:first");
-    server = vertx.createHttpServer().connectionHandler(c -> connections.incrementAndGet()).requestHandler(req -> {
-      requests.incrementAndGet();
-      if (req.path().equals("/_matrix/key/v2/server")) {
-        keyFetches.incrementAndGet();
-        keyHandler.accept(req);
-      } else {
-        otherHandler.accept(req);
-      }
-    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer()
+            .connectionHandler(c -> connections.incrementAndGet())
+            .requestHandler(
+                req -> {
+                  requests.incrementAndGet();
+                  if (req.path().equals("/_matrix/key/v2/server")) {
+                    keyFetches.incrementAndGet();
+                    keyHandler.accept(req);
+                  } else {
+                    otherHandler.accept(req);
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
   }
 
   int port() {
@@ -76,12 +86,16 @@ final class HostilePeer implements AutoCloseable {
 
   /** The spec's key response: every key listed and signing it. */
   ObjectNode keyResponse() {
-    ObjectNode body = JsonNodeFactory.instance.objectNode().put("server_name", serverName)
-        .put("valid_until_ts", System.currentTimeMillis() + validForMs);
+    ObjectNode body =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("server_name", serverName)
+            .put("valid_until_ts", System.currentTimeMillis() + validForMs);
     ObjectNode verify = body.putObject("verify_keys");
     keys.forEach((id, kp) -> verify.putObject(id).put("key", kp.publicKeyBase64()));
     body.putObject("old_verify_keys");
-    for (var e : keys.entrySet()) body = JsonSigning.sign(body, serverName, e.getKey(), e.getValue().seed());
+    for (var e : keys.entrySet())
+      body = JsonSigning.sign(body, serverName, e.getKey(), e.getValue().seed());
     return body;
   }
 
@@ -94,27 +108,33 @@ final class HostilePeer implements AutoCloseable {
     req.response().putHeader("Content-Type", "application/json").end(body);
   }
 
-  /** Writes {@code chunk} again and again (chunked) until keydir hangs up or {@code limit} bytes went out. */
+  /**
+   * Writes {@code chunk} again and again (chunked) until keydir hangs up or {@code limit} bytes
+   * went out.
+   */
   void stream(HttpServerRequest req, Buffer chunk, long limit) {
     var resp = req.response().setChunked(true).putHeader("Content-Type", "application/json");
     resp.write("{\"server_name\":\"" + serverName + "\",\"junk\":\"");
     Runnable[] more = new Runnable[1];
-    more[0] = () -> {
-      while (!resp.writeQueueFull() && !resp.closed() && bytesSent.get() < limit) {
-        resp.write(chunk);
-        bytesSent.addAndGet(chunk.length());
-      }
-      if (!resp.closed() && bytesSent.get() < limit) resp.drainHandler(v -> more[0].run());
-      else if (!resp.closed()) resp.end("\"}");
-    };
+    more[0] =
+        () -> {
+          while (!resp.writeQueueFull() && !resp.closed() && bytesSent.get() < limit) {
+            resp.write(chunk);
+            bytesSent.addAndGet(chunk.length());
+          }
+          if (!resp.closed() && bytesSent.get() < limit) resp.drainHandler(v -> more[0].run());
+          else if (!resp.closed()) resp.end("\"}");
+        };
     more[0].run();
   }
 
   /** An X-Matrix header for a request from this peer, signed by {@code keyId}. */
-  String authorization(String keyId, String method, String uri, String destination, JsonNode content) {
+  String authorization(
+      String keyId, String method, String uri, String destination, JsonNode content) {
     Ed25519.KeyPair kp = keys.get(keyId);
     byte[] seed = kp != null ? kp.seed() : new byte[32];
-    XMatrixHeader h = RequestSignatures.sign(method, uri, serverName, destination, content, keyId, seed);
+    XMatrixHeader h =
+        RequestSignatures.sign(method, uri, serverName, destination, content, keyId, seed);
     return h.format();
   }
 

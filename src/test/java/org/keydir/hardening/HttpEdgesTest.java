@@ -60,7 +60,10 @@ class HttpEdgesTest {
   }
 
   static void assertMatrix4xx(String answer) {
-    assertThat(answer).as(answer).matches("(?s)HTTP/1\\.\\d 4\\d\\d .*").contains("\"errcode\":\"M_");
+    assertThat(answer)
+        .as(answer)
+        .matches("(?s)HTTP/1\\.\\d 4\\d\\d .*")
+        .contains("\"errcode\":\"M_");
   }
 
   @Test
@@ -69,22 +72,30 @@ class HttpEdgesTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true));
     try {
-      for (String path : new String[] {"/_matrix/client/versions?x=%zz&access_token=SECRET_QUERY_TOKEN_1",
-          "/_matrix/client/v3/account/whoami?access_token=SECRET_QUERY_TOKEN_2%", "/health?a=%e9%zz",
-          "/_keydir/admin/v1/audit?limit=%%&access_token=SECRET_QUERY_TOKEN_3"}) {
+      for (String path :
+          new String[] {
+            "/_matrix/client/versions?x=%zz&access_token=SECRET_QUERY_TOKEN_1",
+            "/_matrix/client/v3/account/whoami?access_token=SECRET_QUERY_TOKEN_2%",
+            "/health?a=%e9%zz",
+            "/_keydir/admin/v1/audit?limit=%%&access_token=SECRET_QUERY_TOKEN_3"
+          }) {
         assertMatrix4xx(raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
       }
     } finally {
       System.setErr(original);
     }
-    assertThat(captured.toString()).doesNotContain("SECRET_QUERY_TOKEN").doesNotContain("unhandled");
+    assertThat(captured.toString())
+        .doesNotContain("SECRET_QUERY_TOKEN")
+        .doesNotContain("unhandled");
   }
 
   @Test
-  void a_request_without_host_with_a_bad_chunk_or_an_unknown_http_version_is_a_matrix_4xx() throws Exception {
+  void a_request_without_host_with_a_bad_chunk_or_an_unknown_http_version_is_a_matrix_4xx()
+      throws Exception {
     assertMatrix4xx(raw("GET /_matrix/client/versions HTTP/1.1\r\nConnection: close\r\n\r\n"));
     assertMatrix4xx(raw("GET /health HTTP/1.2\r\nHost: x\r\n\r\n"));
-    assertMatrix4xx(raw("GET /_matrix/client/v3/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    assertMatrix4xx(
+        raw("GET /_matrix/client/v3/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   }
 
   /**
@@ -99,9 +110,11 @@ class HttpEdgesTest {
     System.setErr(new PrintStream(captured, true));
     String answer;
     try {
-      answer = raw("POST /_matrix/client/v3/keys/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-          + "Authorization: Bearer nope\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n");
-      Thread.sleep(200);   // let a log line, if any, be written
+      answer =
+          raw(
+              "POST /_matrix/client/v3/keys/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                  + "Authorization: Bearer nope\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n");
+      Thread.sleep(200); // let a log line, if any, be written
     } finally {
       System.setErr(original);
     }
@@ -111,24 +124,37 @@ class HttpEdgesTest {
 
   @Test
   void the_admin_token_is_accepted_only_in_the_authorization_header() {
-    Http.Response r = kd.http.get("/_keydir/admin/v1/audit?access_token=" + TestKeydir.ADMIN_TOKEN, null);
+    Http.Response r =
+        kd.http.get("/_keydir/admin/v1/audit?access_token=" + TestKeydir.ADMIN_TOKEN, null);
     assertThat(r.status()).isEqualTo(401);
-    assertThat(kd.http.get("/_keydir/admin/v1/audit", TestKeydir.ADMIN_TOKEN).status()).isEqualTo(200);
+    assertThat(kd.http.get("/_keydir/admin/v1/audit", TestKeydir.ADMIN_TOKEN).status())
+        .isEqualTo(200);
   }
 
   @Test
   void an_audit_limit_beyond_int_range_is_refused_not_wrapped() {
-    Http.Response r = kd.http.get("/_keydir/admin/v1/audit?limit=4294967297", TestKeydir.ADMIN_TOKEN);
+    Http.Response r =
+        kd.http.get("/_keydir/admin/v1/audit?limit=4294967297", TestKeydir.ADMIN_TOKEN);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.errcode()).isEqualTo("M_INVALID_PARAM");
   }
 
   @Test
   void a_display_name_with_a_lone_surrogate_is_refused_not_stored_as_a_question_mark() {
-    Http.Response r = kd.http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
-        "{\"user_id\":\"@surrogate:test.keydir\",\"display_name\":\"a\\ud800b\"}");
+    Http.Response r =
+        kd.http.post(
+            "/_keydir/admin/v1/devices",
+            TestKeydir.ADMIN_TOKEN,
+            "{\"user_id\":\"@surrogate:test.keydir\",\"display_name\":\"a\\ud800b\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
-    assertThat(kd.http.get("/_keydir/admin/v1/users/@surrogate:test.keydir/devices", TestKeydir.ADMIN_TOKEN)
-        .json().path("devices").size()).isZero();
+    assertThat(
+            kd.http
+                .get(
+                    "/_keydir/admin/v1/users/@surrogate:test.keydir/devices",
+                    TestKeydir.ADMIN_TOKEN)
+                .json()
+                .path("devices")
+                .size())
+        .isZero();
   }
 }

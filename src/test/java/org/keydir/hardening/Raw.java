@@ -8,15 +8,24 @@ import java.time.Duration;
 
 /** Plain HTTP for hardening tests, every call with a deadline. */
 final class Raw {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Raw() {}
 
   record Answer(int status, String body, long millis) {}
 
-  static Answer send(String url, String method, String authorization, String body, Duration deadline) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(deadline)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  static Answer send(
+      String url, String method, String authorization, String body, Duration deadline)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(deadline)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) b.header("Authorization", authorization);
     if (body != null) b.header("Content-Type", "application/json");
     long t0 = System.nanoTime();

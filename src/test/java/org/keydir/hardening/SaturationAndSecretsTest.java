@@ -25,20 +25,34 @@ import org.keydir.testing.TestKeydir;
 class SaturationAndSecretsTest {
   @Test
   void the_pool_s_own_timeouts_count_as_saturation_not_as_the_database_being_down() {
-    assertThat(DatabaseErrors.isPoolSaturated(new io.vertx.core.http.ConnectionPoolTooBusyException("full"))).isTrue();
-    assertThat(DatabaseErrors.isPoolSaturated(new RuntimeException("Timeout waiting for connection"))).isTrue();
-    assertThat(DatabaseErrors.isPoolSaturated(new io.vertx.core.impl.NoStackTraceThrowable("Timeout"))).isTrue();
-    assertThat(DatabaseErrors.isPoolSaturated(new java.io.IOException("Connection refused"))).isFalse();
+    assertThat(
+            DatabaseErrors.isPoolSaturated(
+                new io.vertx.core.http.ConnectionPoolTooBusyException("full")))
+        .isTrue();
+    assertThat(
+            DatabaseErrors.isPoolSaturated(new RuntimeException("Timeout waiting for connection")))
+        .isTrue();
+    assertThat(
+            DatabaseErrors.isPoolSaturated(new io.vertx.core.impl.NoStackTraceThrowable("Timeout")))
+        .isTrue();
+    assertThat(DatabaseErrors.isPoolSaturated(new java.io.IOException("Connection refused")))
+        .isFalse();
   }
 
   @Test
   void a_saturated_pool_answers_503_busy_and_never_500() throws Exception {
-    try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh(), Map.of("KEYDIR_DATABASE_POOL_SIZE", "1",
-        "KEYDIR_DATABASE_CONNECT_TIMEOUT_MS", "400"))) {
+    try (TestKeydir kd =
+        TestKeydir.start(
+            TestDatabase.fresh(),
+            Map.of(
+                "KEYDIR_DATABASE_POOL_SIZE", "1", "KEYDIR_DATABASE_CONNECT_TIMEOUT_MS", "400"))) {
       TestKeydir.Device d = kd.createDevice("busy", "B");
       String big = RequestCostTest.claimOf("nobody", 3_000);
       List<CompletableFuture<Http.Response>> all = new ArrayList<>();
-      for (int i = 0; i < 16; i++) all.add(CompletableFuture.supplyAsync(() -> kd.http.post(RequestCostTest.CLAIM, d.token(), big)));
+      for (int i = 0; i < 16; i++)
+        all.add(
+            CompletableFuture.supplyAsync(
+                () -> kd.http.post(RequestCostTest.CLAIM, d.token(), big)));
       int busy = 0;
       for (var f : all) {
         Http.Response r = f.get(120, TimeUnit.SECONDS);
@@ -53,8 +67,13 @@ class SaturationAndSecretsTest {
   @Test
   void a_malformed_database_url_is_refused_without_echoing_its_password() {
     assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://keydir:s3cr3t-pw@db:notaport/keydir"))
-        .isInstanceOf(ConfigException.class).hasMessageNotContaining("s3cr3t-pw");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("KEYDIR_DATABASE_URL", "mysql://keydir:s3cr3t-pw@db/keydir")))
-        .isInstanceOf(ConfigException.class).hasMessageNotContaining("s3cr3t-pw");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageNotContaining("s3cr3t-pw");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("KEYDIR_DATABASE_URL", "mysql://keydir:s3cr3t-pw@db/keydir")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageNotContaining("s3cr3t-pw");
   }
 }

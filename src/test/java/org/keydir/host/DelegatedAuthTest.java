@@ -83,10 +83,14 @@ class DelegatedAuthTest {
     Http.Response r = upload(k, d.token, d);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.json().path("one_time_key_counts").path("signed_curve25519").asInt()).isEqualTo(2);
-    Http.Response shown = k.http.get("/_keydir/admin/v1/users/" + user + "/devices/ALICEPHONE", TestKeydir.ADMIN_TOKEN);
+    Http.Response shown =
+        k.http.get(
+            "/_keydir/admin/v1/users/" + user + "/devices/ALICEPHONE", TestKeydir.ADMIN_TOKEN);
     assertThat(shown.status()).as(shown.toString()).isEqualTo(200);
-    Http.Response audit = k.http.get("/_keydir/admin/v1/audit?user_id=" + java.net.URLEncoder.encode(user, "UTF-8"),
-        TestKeydir.ADMIN_TOKEN);
+    Http.Response audit =
+        k.http.get(
+            "/_keydir/admin/v1/audit?user_id=" + java.net.URLEncoder.encode(user, "UTF-8"),
+            TestKeydir.ADMIN_TOKEN);
     assertThat(audit.text()).contains("\"actor\":\"host\"").contains("device.create");
     // the token was checked once: the second request is served from the cache
     assertThat(uploadNothing(k, d.token).status()).isEqualTo(200);
@@ -94,7 +98,8 @@ class DelegatedAuthTest {
   }
 
   @Test
-  void unknown_foreign_deviceless_and_revoked_tokens_are_refused_as_the_host_says() throws Exception {
+  void unknown_foreign_deviceless_and_revoked_tokens_are_refused_as_the_host_says()
+      throws Exception {
     FakeHost host = host();
     Map<String, String> env = whoamiEnv(host);
     env.put("KEYDIR_AUTH_CACHE_TTL", "300ms");
@@ -115,17 +120,29 @@ class DelegatedAuthTest {
 
     host.login("syt_bob", "@bob:" + TestKeydir.SERVER_NAME, "BOBDEV");
     assertThat(uploadNothing(k, "syt_bob").status()).isEqualTo(200);
-    host.tokens.remove("syt_bob");                       // logged out at the host: known after the cache TTL
+    host.tokens.remove("syt_bob"); // logged out at the host: known after the cache TTL
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     int status;
     do {
       status = uploadNothing(k, "syt_bob").status();
     } while (status == 200 && System.nanoTime() < deadline);
     assertThat(status).isEqualTo(401);
-    assertThat(k.http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
-        "{\"user_id\":\"@carol:" + TestKeydir.SERVER_NAME + "\"}").text()).contains("delegated");
-    assertThat(k.http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN,
-        "{\"user_id\":\"@carol:" + TestKeydir.SERVER_NAME + "\"}").status()).isEqualTo(400);
+    assertThat(
+            k.http
+                .post(
+                    "/_keydir/admin/v1/devices",
+                    TestKeydir.ADMIN_TOKEN,
+                    "{\"user_id\":\"@carol:" + TestKeydir.SERVER_NAME + "\"}")
+                .text())
+        .contains("delegated");
+    assertThat(
+            k.http
+                .post(
+                    "/_keydir/admin/v1/devices",
+                    TestKeydir.ADMIN_TOKEN,
+                    "{\"user_id\":\"@carol:" + TestKeydir.SERVER_NAME + "\"}")
+                .status())
+        .isEqualTo(400);
   }
 
   @Test
@@ -134,23 +151,29 @@ class DelegatedAuthTest {
     Map<String, String> env = whoamiEnv(host);
     env.put("KEYDIR_AUTH_NEGATIVE_CACHE_TTL", "2s");
     TestKeydir k = keydir(TestDatabase.fresh(), env);
-    for (int i = 0; i < 5; i++) assertThat(uploadNothing(k, "syt_guessing").status()).isEqualTo(401);
-    assertThat(host.whoamiCalls.get()).as("a rejected token asks the host once per negative TTL").isEqualTo(1);
-    host.login("syt_guessing", "@late:" + TestKeydir.SERVER_NAME, "LATEDEV");   // logged in meanwhile
+    for (int i = 0; i < 5; i++)
+      assertThat(uploadNothing(k, "syt_guessing").status()).isEqualTo(401);
+    assertThat(host.whoamiCalls.get())
+        .as("a rejected token asks the host once per negative TTL")
+        .isEqualTo(1);
+    host.login("syt_guessing", "@late:" + TestKeydir.SERVER_NAME, "LATEDEV"); // logged in meanwhile
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
     int status;
     do {
       status = uploadNothing(k, "syt_guessing").status();
     } while (status != 200 && System.nanoTime() < deadline);
     assertThat(status).as("accepted once the rejection expired").isEqualTo(200);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKeydir.config(null, Map.of("KEYDIR_AUTH_CACHE_TTL", "11m")))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TestKeydir.config(null, Map.of("KEYDIR_AUTH_CACHE_TTL", "11m")))
         .hasMessageContaining("auth.cache_ttl");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKeydir.config(null,
-        Map.of("KEYDIR_AUTH_NEGATIVE_CACHE_TTL", "2m"))).hasMessageContaining("auth.negative_cache_ttl");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TestKeydir.config(null, Map.of("KEYDIR_AUTH_NEGATIVE_CACHE_TTL", "2m")))
+        .hasMessageContaining("auth.negative_cache_ttl");
   }
 
   @Test
-  void a_host_that_is_down_failing_or_slow_is_a_503_with_retry_after_never_cached() throws Exception {
+  void a_host_that_is_down_failing_or_slow_is_a_503_with_retry_after_never_cached()
+      throws Exception {
     FakeHost host = host();
     TestKeydir k = keydir(TestDatabase.fresh(), whoamiEnv(host));
     host.login("syt_dana", "@dana:" + TestKeydir.SERVER_NAME, "DANADEV");
@@ -161,9 +184,13 @@ class DelegatedAuthTest {
       assertThat(r.errcode()).isEqualTo("M_UNKNOWN");
       assertThat(r.headers().firstValue("Retry-After")).contains("2");
       host.mode = FakeHost.Mode.UP;
-      assertThat(uploadNothing(k, "syt_dana").status()).as("recovered after " + fault).isEqualTo(200);
-      k.http.post("/_keydir/internal/v1/tokens/invalidate", INTERNAL_TOKEN, "{\"token\":\"syt_dana\"}");
-      Thread.sleep(200);   // the notice comes back to this replica too; the local drop is what we wait for
+      assertThat(uploadNothing(k, "syt_dana").status())
+          .as("recovered after " + fault)
+          .isEqualTo(200);
+      k.http.post(
+          "/_keydir/internal/v1/tokens/invalidate", INTERNAL_TOKEN, "{\"token\":\"syt_dana\"}");
+      Thread.sleep(
+          200); // the notice comes back to this replica too; the local drop is what we wait for
     }
     host.stop();
     Http.Response down = uploadNothing(k, "syt_other");
@@ -184,14 +211,17 @@ class DelegatedAuthTest {
       java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(64);
       List<CompletableFuture<Integer>> all = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
-        all.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            start.await(10, TimeUnit.SECONDS);
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return uploadNothing(k, "syt_busy").status();
-        }, pool));
+        all.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    start.await(10, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return uploadNothing(k, "syt_busy").status();
+                },
+                pool));
       }
       for (var f : all) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
     } finally {
@@ -213,11 +243,27 @@ class DelegatedAuthTest {
       assertThat(uploadNothing(b, t).status()).isEqualTo(200);
       host.tokens.remove(t);
     }
-    assertThat(uploadNothing(b, "syt_gina").status()).as("cached for a minute without a notice").isEqualTo(200);
-    assertThat(a.http.post("/_keydir/internal/v1/tokens/invalidate", INTERNAL_TOKEN, "{\"token\":\"syt_gina\"}").status())
+    assertThat(uploadNothing(b, "syt_gina").status())
+        .as("cached for a minute without a notice")
         .isEqualTo(200);
-    assertThat(a.http.post("/_keydir/internal/v1/tokens/invalidate", INTERNAL_TOKEN,
-        "{\"user_id\":\"@hank:" + TestKeydir.SERVER_NAME + "\",\"device_id\":\"HANKDEV\"}").status()).isEqualTo(200);
+    assertThat(
+            a.http
+                .post(
+                    "/_keydir/internal/v1/tokens/invalidate",
+                    INTERNAL_TOKEN,
+                    "{\"token\":\"syt_gina\"}")
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            a.http
+                .post(
+                    "/_keydir/internal/v1/tokens/invalidate",
+                    INTERNAL_TOKEN,
+                    "{\"user_id\":\"@hank:"
+                        + TestKeydir.SERVER_NAME
+                        + "\",\"device_id\":\"HANKDEV\"}")
+                .status())
+        .isEqualTo(200);
     for (String t : List.of("syt_gina", "syt_hank")) {
       long t0 = System.nanoTime();
       int status = 200;
@@ -247,14 +293,23 @@ class DelegatedAuthTest {
           all.add(CompletableFuture.supplyAsync(() -> uploadNothing(k, token).status(), pool));
         }
         for (var f : all) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-        JsonNode devices = a.http.get("/_keydir/admin/v1/users/" + user + "/devices", TestKeydir.ADMIN_TOKEN).json();
+        JsonNode devices =
+            a.http
+                .get("/_keydir/admin/v1/users/" + user + "/devices", TestKeydir.ADMIN_TOKEN)
+                .json();
         assertThat(devices.path("devices")).hasSize(1);
-        JsonNode changes = a.http.get("/_keydir/internal/v1/device_list_changes?from=d0&limit=1000", INTERNAL_TOKEN).json();
+        JsonNode changes =
+            a.http
+                .get("/_keydir/internal/v1/device_list_changes?from=d0&limit=1000", INTERNAL_TOKEN)
+                .json();
         long entries = 0;
-        for (JsonNode c : changes.path("changes")) if (c.path("user_id").asText().equals(user)) entries++;
+        for (JsonNode c : changes.path("changes"))
+          if (c.path("user_id").asText().equals(user)) entries++;
         assertThat(entries).as("stream entries for " + user).isEqualTo(1);
-        Http.Response audit = a.http.get("/_keydir/admin/v1/audit?user_id=" + java.net.URLEncoder.encode(user, "UTF-8"),
-            TestKeydir.ADMIN_TOKEN);
+        Http.Response audit =
+            a.http.get(
+                "/_keydir/admin/v1/audit?user_id=" + java.net.URLEncoder.encode(user, "UTF-8"),
+                TestKeydir.ADMIN_TOKEN);
         assertThat(audit.json().path("entries")).hasSize(1);
       }
     } finally {
@@ -273,20 +328,38 @@ class DelegatedAuthTest {
     assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
     assertThat(host.introspectionCalls.get()).isEqualTo(1);
 
-    assertThat(uploadNothing(k, "mat_unknown").status()).isEqualTo(401);   // {"active": false}
+    assertThat(uploadNothing(k, "mat_unknown").status()).isEqualTo(401); // {"active": false}
     var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
-    host.introspection.put("mat_unstable", f.objectNode().put("active", true).put("username", "jack")
-        .put("scope", "urn:matrix:org.matrix.msc2967.client:api:* urn:matrix:org.matrix.msc2967.client:device:JACKDEV"));
+    host.introspection.put(
+        "mat_unstable",
+        f.objectNode()
+            .put("active", true)
+            .put("username", "jack")
+            .put(
+                "scope",
+                "urn:matrix:org.matrix.msc2967.client:api:* urn:matrix:org.matrix.msc2967.client:device:JACKDEV"));
     assertThat(uploadNothing(k, "mat_unstable").status()).isEqualTo(200);
-    host.introspection.put("mat_nodevice", f.objectNode().put("active", true).put("username", "kim")
-        .put("scope", "urn:matrix:client:api:*"));
+    host.introspection.put(
+        "mat_nodevice",
+        f.objectNode()
+            .put("active", true)
+            .put("username", "kim")
+            .put("scope", "urn:matrix:client:api:*"));
     assertThat(uploadNothing(k, "mat_nodevice").status()).isEqualTo(403);
-    host.introspection.put("mat_noapi", f.objectNode().put("active", true).put("username", "lou")
-        .put("scope", "openid urn:matrix:client:device:LOUDEV"));
+    host.introspection.put(
+        "mat_noapi",
+        f.objectNode()
+            .put("active", true)
+            .put("username", "lou")
+            .put("scope", "openid urn:matrix:client:device:LOUDEV"));
     assertThat(uploadNothing(k, "mat_noapi").status()).isEqualTo(403);
-    host.introspection.put("mat_expired", f.objectNode().put("active", true).put("username", "max")
-        .put("scope", "urn:matrix:client:api:* urn:matrix:client:device:MAXDEV")
-        .put("exp", System.currentTimeMillis() / 1000 - 10));
+    host.introspection.put(
+        "mat_expired",
+        f.objectNode()
+            .put("active", true)
+            .put("username", "max")
+            .put("scope", "urn:matrix:client:api:* urn:matrix:client:device:MAXDEV")
+            .put("exp", System.currentTimeMillis() / 1000 - 10));
     assertThat(uploadNothing(k, "mat_expired").errcode()).isEqualTo("M_UNKNOWN_TOKEN");
   }
 
@@ -301,7 +374,9 @@ class DelegatedAuthTest {
       System.setErr(new java.io.PrintStream(captured, true));
       uploadNothing(k, "mat_secret_token_value");
       k.http.post(UPLOAD, "mat_secret_token_value", "{not json");
-      k.http.get("/_matrix/client/v3/keys/changes?from=d0&to=d1&access_token=mat_secret_token_value", null);
+      k.http.get(
+          "/_matrix/client/v3/keys/changes?from=d0&to=d1&access_token=mat_secret_token_value",
+          null);
       uploadNothing(k, "mat_unknown_token_value");
       host.mode = FakeHost.Mode.ERROR_500;
       uploadNothing(k, "mat_failing_token_value");
@@ -310,7 +385,9 @@ class DelegatedAuthTest {
     } finally {
       System.setErr(original);
     }
-    assertThat(captured.toString()).doesNotContain("_token_value").doesNotContain(FakeHost.CLIENT_SECRET);
+    assertThat(captured.toString())
+        .doesNotContain("_token_value")
+        .doesNotContain(FakeHost.CLIENT_SECRET);
   }
 
   @Test

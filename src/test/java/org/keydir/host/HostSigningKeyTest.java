@@ -23,7 +23,8 @@ import org.keydir.testing.TestKeydir;
 @DisplayName("Host mode: signing federation with the homeserver's key")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HostSigningKeyTest {
-  private static final String SEED = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1"; // 32 bytes, unpadded base64
+  private static final String SEED =
+      "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1"; // 32 bytes, unpadded base64
 
   private static Path file(String text) throws Exception {
     Path f = TestDatabase.tempDir("host-key").resolve("signing.key");
@@ -33,26 +34,45 @@ class HostSigningKeyTest {
 
   @Test
   void synapse_format_is_read_first_key_signs_padding_and_blank_lines_accepted() throws Exception {
-    HostSigningKey k = HostSigningKey.load("hs.example", file("\n# from synapse\ned25519 a_AbCd " + SEED
-        + "\ned25519 b_second " + SEED + "\n"));
+    HostSigningKey k =
+        HostSigningKey.load(
+            "hs.example",
+            file("\n# from synapse\ned25519 a_AbCd " + SEED + "\ned25519 b_second " + SEED + "\n"));
     assertThat(k.signingKey().keyId()).isEqualTo("ed25519:a_AbCd");
     assertThat(k.signingKey().seed()).hasSize(32);
-    assertThat(HostSigningKey.load("hs.example", file("ed25519 a_1 " + SEED + "=")).signingKey().keyId())
+    assertThat(
+            HostSigningKey.load("hs.example", file("ed25519 a_1 " + SEED + "="))
+                .signingKey()
+                .keyId())
         .isEqualTo("ed25519:a_1");
   }
 
   @Test
   void dendrites_pem_key_is_read_too() throws Exception {
-    HostSigningKey k = HostSigningKey.load("hs.example", file("-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:auto\n\n"
-        + SEED + "=\n-----END MATRIX PRIVATE KEY-----\n"));
+    HostSigningKey k =
+        HostSigningKey.load(
+            "hs.example",
+            file(
+                "-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:auto\n\n"
+                    + SEED
+                    + "=\n-----END MATRIX PRIVATE KEY-----\n"));
     assertThat(k.signingKey().keyId()).isEqualTo("ed25519:auto");
-    assertThat(k.publicKeyBase64()).isEqualTo(HostSigningKey.load("hs.example", file("ed25519 x " + SEED)).publicKeyBase64());
-    assertThatThrownBy(() -> HostSigningKey.load("hs.example", file("-----BEGIN MATRIX PRIVATE KEY-----\n\n" + SEED
-        + "\n-----END MATRIX PRIVATE KEY-----\n"))).hasMessageContaining("Key-ID");
+    assertThat(k.publicKeyBase64())
+        .isEqualTo(HostSigningKey.load("hs.example", file("ed25519 x " + SEED)).publicKeyBase64());
+    assertThatThrownBy(
+            () ->
+                HostSigningKey.load(
+                    "hs.example",
+                    file(
+                        "-----BEGIN MATRIX PRIVATE KEY-----\n\n"
+                            + SEED
+                            + "\n-----END MATRIX PRIVATE KEY-----\n")))
+        .hasMessageContaining("Key-ID");
   }
 
   @Test
-  void a_missing_or_malformed_file_is_one_line_naming_the_key_and_never_the_seed() throws Exception {
+  void a_missing_or_malformed_file_is_one_line_naming_the_key_and_never_the_seed()
+      throws Exception {
     Map<String, String> cases = new HashMap<>();
     cases.put("", "holds no signing key");
     cases.put("curve25519 a_1 " + SEED, "is not 'ed25519 <version> <base64 seed>'");
@@ -62,19 +82,28 @@ class HostSigningKeyTest {
     cases.put("ed25519 a_1 " + SEED.substring(0, 20), "must be 32 bytes");
     for (var c : cases.entrySet()) {
       Path f = file(c.getKey());
-      assertThatThrownBy(() -> HostSigningKey.load("hs.example", f)).as(c.getKey())
+      assertThatThrownBy(() -> HostSigningKey.load("hs.example", f))
+          .as(c.getKey())
           .isInstanceOf(ConfigException.class)
-          .hasMessageContaining("server_keys.host_signing_key_path").hasMessageContaining(c.getValue())
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SEED.substring(0, 12)).doesNotContain("\n"));
+          .hasMessageContaining("server_keys.host_signing_key_path")
+          .hasMessageContaining(c.getValue())
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .doesNotContain(SEED.substring(0, 12))
+                      .doesNotContain("\n"));
     }
     assertThatThrownBy(() -> HostSigningKey.load("hs.example", Path.of("/nonexistent/signing.key")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("/nonexistent/signing.key");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("/nonexistent/signing.key");
     assertThatThrownBy(() -> TestKeydir.config(null, Map.of("KEYDIR_SERVER_KEYS_MODE", "host")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("server_keys.host_signing_key_path");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server_keys.host_signing_key_path");
   }
 
   @Test
-  void a_peer_accepts_keydirs_requests_with_the_key_it_fetched_from_the_homeserver() throws Exception {
+  void a_peer_accepts_keydirs_requests_with_the_key_it_fetched_from_the_homeserver()
+      throws Exception {
     try (FakeHost host = new FakeHost("hs.test")) {
       Path keyFile = host.writeSigningKey(TestDatabase.tempDir("host-key"));
       int portB;
@@ -92,25 +121,36 @@ class HostSigningKeyTest {
       envA.put("KEYDIR_SERVER_KEYS_HOST_SIGNING_KEY_PATH", keyFile.toString());
       envA.put("KEYDIR_FEDERATION_SERVERS", "peer.test=http://127.0.0.1:" + portB);
       try (TestKeydir b = TestKeydir.start(TestDatabase.fresh(), envB);
-           TestKeydir a = TestKeydir.start(TestDatabase.fresh(), envA)) {
+          TestKeydir a = TestKeydir.start(TestDatabase.fresh(), envA)) {
         TestKeydir.Device remote = b.createDevice("ulla", "ULLADEV");
         SigningDevice rd = new SigningDevice(remote);
         var up = rd.oneTimeKeys("K1");
         up.set("device_keys", rd.deviceKeys());
-        assertThat(b.http.post("/_matrix/client/v3/keys/upload", remote.token(), up).status()).isEqualTo(200);
+        assertThat(b.http.post("/_matrix/client/v3/keys/upload", remote.token(), up).status())
+            .isEqualTo(200);
         TestKeydir.Device local = a.createDevice("vera", "VERADEV");
-        Http.Response q = a.http.post("/_matrix/client/v3/keys/query", local.token(),
-            "{\"device_keys\":{\"" + remote.userId() + "\":[]}}");
+        Http.Response q =
+            a.http.post(
+                "/_matrix/client/v3/keys/query",
+                local.token(),
+                "{\"device_keys\":{\"" + remote.userId() + "\":[]}}");
         assertThat(q.status()).as(q.toString()).isEqualTo(200);
         assertThat(q.json().path("failures").size()).as(q.toString()).isZero();
         JsonNode dk = q.json().path("device_keys").path(remote.userId()).path("ULLADEV");
         assertThat(dk.isObject()).as(q.toString()).isTrue();
-        Http.Response claim = a.http.post("/_matrix/client/v3/keys/claim", local.token(),
-            "{\"one_time_keys\":{\"" + remote.userId() + "\":{\"ULLADEV\":\"signed_curve25519\"}}}");
-        assertThat(claim.json().path("one_time_keys").path(remote.userId()).path("ULLADEV").size()).isEqualTo(1);
+        Http.Response claim =
+            a.http.post(
+                "/_matrix/client/v3/keys/claim",
+                local.token(),
+                "{\"one_time_keys\":{\""
+                    + remote.userId()
+                    + "\":{\"ULLADEV\":\"signed_curve25519\"}}}");
+        assertThat(claim.json().path("one_time_keys").path(remote.userId()).path("ULLADEV").size())
+            .isEqualTo(1);
         // keydir A leaves its key endpoint, and its own key management, to the homeserver
         assertThat(a.http.get("/_matrix/key/v2/server", null).status()).isEqualTo(404);
-        assertThat(a.http.get("/_keydir/admin/v1/server_keys", TestKeydir.ADMIN_TOKEN).status()).isEqualTo(404);
+        assertThat(a.http.get("/_keydir/admin/v1/server_keys", TestKeydir.ADMIN_TOKEN).status())
+            .isEqualTo(404);
       }
     }
   }
@@ -133,20 +173,38 @@ class HostSigningKeyTest {
     try (TestKeydir k = TestKeydir.start(TestDatabase.fresh())) {
       TestKeydir.Device dev = k.createDevice("walt", "WALTDEV");
       SigningDevice d = new SigningDevice(dev);
-      for (String prefix : new String[] {"/_matrix/client/r0", "/_matrix/client/unstable", "/_matrix/client/v3"}) {
+      for (String prefix :
+          new String[] {"/_matrix/client/r0", "/_matrix/client/unstable", "/_matrix/client/v3"}) {
         var up = d.oneTimeKeys("K" + prefix.replace("/", "_"));
         up.set("device_keys", d.deviceKeys());
         Http.Response upload = k.http.post(prefix + "/keys/upload", dev.token(), up);
         assertThat(upload.status()).as(prefix + " upload " + upload).isEqualTo(200);
-        assertThat(k.http.post(prefix + "/keys/upload/WALTDEV", dev.token(), "{}").status()).isEqualTo(200);
-        assertThat(k.http.post(prefix + "/keys/upload/OTHERDEV", dev.token(), "{}").status()).isEqualTo(400);
-        assertThat(k.http.post(prefix + "/keys/query", dev.token(), "{\"device_keys\":{\"" + dev.userId() + "\":[]}}")
-            .json().path("device_keys").path(dev.userId()).has("WALTDEV")).as(prefix + " query").isTrue();
-        assertThat(k.http.post(prefix + "/keys/claim", dev.token(), "{\"one_time_keys\":{}}").status()).isEqualTo(200);
-        assertThat(k.http.get(prefix + "/keys/changes?from=d0&to=d1", dev.token()).status()).isEqualTo(200);
-        assertThat(k.http.post(prefix + "/keys/signatures/upload", dev.token(), "{}").status()).isEqualTo(200);
+        assertThat(k.http.post(prefix + "/keys/upload/WALTDEV", dev.token(), "{}").status())
+            .isEqualTo(200);
+        assertThat(k.http.post(prefix + "/keys/upload/OTHERDEV", dev.token(), "{}").status())
+            .isEqualTo(400);
+        assertThat(
+                k.http
+                    .post(
+                        prefix + "/keys/query",
+                        dev.token(),
+                        "{\"device_keys\":{\"" + dev.userId() + "\":[]}}")
+                    .json()
+                    .path("device_keys")
+                    .path(dev.userId())
+                    .has("WALTDEV"))
+            .as(prefix + " query")
+            .isTrue();
+        assertThat(
+                k.http.post(prefix + "/keys/claim", dev.token(), "{\"one_time_keys\":{}}").status())
+            .isEqualTo(200);
+        assertThat(k.http.get(prefix + "/keys/changes?from=d0&to=d1", dev.token()).status())
+            .isEqualTo(200);
+        assertThat(k.http.post(prefix + "/keys/signatures/upload", dev.token(), "{}").status())
+            .isEqualTo(200);
         assertThat(k.http.post(prefix + "/keys/device_signing/upload", dev.token(), "{}").status())
-            .as(prefix + " device_signing").isNotIn(404, 405, 500);
+            .as(prefix + " device_signing")
+            .isNotIn(404, 405, 500);
       }
     }
   }

@@ -82,16 +82,25 @@ class OutboxTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
   }
 
-  /** The remote server asks keydir about a user, signed as itself: from now on it is told of changes. */
+  /**
+   * The remote server asks keydir about a user, signed as itself: from now on it is told of
+   * changes.
+   */
   private void remoteAsksAbout(String baseUrl, String userId) throws Exception {
-    String uri = "/_matrix/federation/v1/user/devices/" + java.net.URLEncoder.encode(userId, "UTF-8");
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(baseUrl + uri))
-        .header("Authorization", remote.xMatrix("GET", uri, TestKeydir.SERVER_NAME, null)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    String uri =
+        "/_matrix/federation/v1/user/devices/" + java.net.URLEncoder.encode(userId, "UTF-8");
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create(baseUrl + uri))
+                .header("Authorization", remote.xMatrix("GET", uri, TestKeydir.SERVER_NAME, null))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
-  private static void await(String what, long seconds, BooleanSupplier done) throws InterruptedException {
+  private static void await(String what, long seconds, BooleanSupplier done)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
@@ -106,18 +115,31 @@ class OutboxTest {
     return out;
   }
 
-  /** The stream ids of device changes the remote must hear of for {@code user}: every device / device_deleted entry. */
+  /**
+   * The stream ids of device changes the remote must hear of for {@code user}: every device /
+   * device_deleted entry.
+   */
   private static long position(Http http) {
-    return Long.parseLong(http.get("/_keydir/admin/v1/device_lists/position", TestKeydir.ADMIN_TOKEN).json()
-        .path("position").asText().substring(1));
+    return Long.parseLong(
+        http.get("/_keydir/admin/v1/device_lists/position", TestKeydir.ADMIN_TOKEN)
+            .json()
+            .path("position")
+            .asText()
+            .substring(1));
   }
 
   private static TreeSet<Long> expectedDeviceUpdates(TestKeydir k, String user, long after) {
-    JsonNode changes = k.http.get("/_keydir/internal/v1/device_list_changes?from=d0&limit=1000",
-        DelegatedAuthTest.INTERNAL_TOKEN).json().path("changes");
+    JsonNode changes =
+        k.http
+            .get(
+                "/_keydir/internal/v1/device_list_changes?from=d0&limit=1000",
+                DelegatedAuthTest.INTERNAL_TOKEN)
+            .json()
+            .path("changes");
     TreeSet<Long> out = new TreeSet<>();
     for (JsonNode c : changes) {
-      if (c.path("user_id").asText().equals(user) && c.path("kind").asText().startsWith("device")
+      if (c.path("user_id").asText().equals(user)
+          && c.path("kind").asText().startsWith("device")
           && Long.parseLong(c.path("position").asText().substring(1)) > after) {
         out.add(Long.parseLong(c.path("position").asText().substring(1)));
       }
@@ -125,12 +147,15 @@ class OutboxTest {
     return out;
   }
 
-  /** First arrival of each stream id, in arrival order: ascending, each chained to the one before. */
+  /**
+   * First arrival of each stream id, in arrival order: ascending, each chained to the one before.
+   */
   private void assertChained(String user, TreeSet<Long> expected) {
     Map<Long, JsonNode> first = new LinkedHashMap<>();
     for (JsonNode e : edus()) {
       JsonNode c = e.path("content");
-      if (e.path("edu_type").asText().equals("m.device_list_update") && c.path("user_id").asText().equals(user)) {
+      if (e.path("edu_type").asText().equals("m.device_list_update")
+          && c.path("user_id").asText().equals(user)) {
         first.putIfAbsent(c.path("stream_id").asLong(), c);
       }
     }
@@ -139,7 +164,8 @@ class OutboxTest {
     for (var entry : first.entrySet()) {
       if (previous != null) {
         assertThat(entry.getKey()).as("in stream order").isGreaterThan(previous);
-        assertThat(entry.getValue().path("prev_id").toString()).as("chained to the one before")
+        assertThat(entry.getValue().path("prev_id").toString())
+            .as("chained to the one before")
             .isEqualTo("[" + previous + "]");
       }
       previous = entry.getKey();
@@ -147,7 +173,9 @@ class OutboxTest {
   }
 
   @Test
-  void a_server_that_asked_gets_every_change_through_down_slow_and_up_and_nobody_asked_means_no_edu() throws Exception {
+  void
+      a_server_that_asked_gets_every_change_through_down_slow_and_up_and_nobody_asked_means_no_edu()
+          throws Exception {
     startFakes();
     String db = TestDatabase.fresh();
     TestKeydir a = keydir(db);
@@ -160,45 +188,88 @@ class OutboxTest {
     remote.stop();
     upload(b, login("alice", "ALICE2"));
     upload(a, carol);
-    assertThat(b.http.method("DELETE", "/_keydir/internal/v1/users/" + alice.userId + "/devices/ALICE2",
-        DelegatedAuthTest.INTERNAL_TOKEN, null).status()).isEqualTo(200);
-    Http.Response cs = a.http.post("/_matrix/client/v3/keys/device_signing/upload", alice.token,
-        new CrossSigningIdentity(alice.userId).all());
+    assertThat(
+            b.http
+                .method(
+                    "DELETE",
+                    "/_keydir/internal/v1/users/" + alice.userId + "/devices/ALICE2",
+                    DelegatedAuthTest.INTERNAL_TOKEN,
+                    null)
+                .status())
+        .isEqualTo(200);
+    Http.Response cs =
+        a.http.post(
+            "/_matrix/client/v3/keys/device_signing/upload",
+            alice.token,
+            new CrossSigningIdentity(alice.userId).all());
     assertThat(cs.status()).as(cs.toString()).isEqualTo(200);
     // alice's last device goes too: the servers that asked are told before they are forgotten
-    assertThat(a.http.method("DELETE", "/_keydir/internal/v1/users/" + alice.userId + "/devices/ALICE1",
-        DelegatedAuthTest.INTERNAL_TOKEN, null).status()).isEqualTo(200);
-    Thread.sleep(1_000);                       // down: refused connections, backing off
+    assertThat(
+            a.http
+                .method(
+                    "DELETE",
+                    "/_keydir/internal/v1/users/" + alice.userId + "/devices/ALICE1",
+                    DelegatedAuthTest.INTERNAL_TOKEN,
+                    null)
+                .status())
+        .isEqualTo(200);
+    Thread.sleep(1_000); // down: refused connections, backing off
     remote.restart();
-    remote.mode = FakeHost.Mode.SLOW;          // slower than keydir's 1 s deadline
+    remote.mode = FakeHost.Mode.SLOW; // slower than keydir's 1 s deadline
     Thread.sleep(2_500);
     remote.mode = FakeHost.Mode.UP;
     TreeSet<Long> expected = expectedDeviceUpdates(a, alice.userId, asked);
-    assertThat(expected).hasSize(4);           // ALICE2 seen, its keys, its deletion; ALICE1's deletion
-    await("every change of alice at the remote", 30, () -> {
-      Map<Long, Boolean> seen = new HashMap<>();
-      edus().forEach(e -> seen.put(e.path("content").path("stream_id").asLong(), true));
-      return expected.stream().allMatch(seen::containsKey)
-          && edus().stream().anyMatch(e -> e.path("edu_type").asText().equals("m.signing_key_update"));
-    });
+    assertThat(expected).hasSize(4); // ALICE2 seen, its keys, its deletion; ALICE1's deletion
+    await(
+        "every change of alice at the remote",
+        30,
+        () -> {
+          Map<Long, Boolean> seen = new HashMap<>();
+          edus().forEach(e -> seen.put(e.path("content").path("stream_id").asLong(), true));
+          return expected.stream().allMatch(seen::containsKey)
+              && edus().stream()
+                  .anyMatch(e -> e.path("edu_type").asText().equals("m.signing_key_update"));
+        });
     assertChained(alice.userId, expected);
-    JsonNode deleted = edus().stream().filter(e -> e.path("content").path("device_id").asText().equals("ALICE2")
-        && e.path("content").path("deleted").asBoolean()).findFirst().orElseThrow();
+    JsonNode deleted =
+        edus().stream()
+            .filter(
+                e ->
+                    e.path("content").path("device_id").asText().equals("ALICE2")
+                        && e.path("content").path("deleted").asBoolean())
+            .findFirst()
+            .orElseThrow();
     assertThat(deleted.path("content").path("user_id").asText()).isEqualTo(alice.userId);
-    assertThat(edus()).as("the last device's deletion").anyMatch(e -> e.path("content").path("device_id").asText()
-        .equals("ALICE1") && e.path("content").path("deleted").asBoolean());
-    JsonNode signing = edus().stream().filter(e -> e.path("edu_type").asText().equals("m.signing_key_update"))
-        .findFirst().orElseThrow().path("content");
+    assertThat(edus())
+        .as("the last device's deletion")
+        .anyMatch(
+            e ->
+                e.path("content").path("device_id").asText().equals("ALICE1")
+                    && e.path("content").path("deleted").asBoolean());
+    JsonNode signing =
+        edus().stream()
+            .filter(e -> e.path("edu_type").asText().equals("m.signing_key_update"))
+            .findFirst()
+            .orElseThrow()
+            .path("content");
     assertThat(signing.path("master_key").path("usage").toString()).isEqualTo("[\"master\"]");
-    assertThat(edus()).noneMatch(e -> e.path("content").path("user_id").asText().equals(carol.userId));
+    assertThat(edus())
+        .noneMatch(e -> e.path("content").path("user_id").asText().equals(carol.userId));
     assertThat(remote.transactionFailures).isEmpty();
-    for (JsonNode txn : remote.transactions) assertThat(txn.path("origin").asText()).isEqualTo(TestKeydir.SERVER_NAME);
+    for (JsonNode txn : remote.transactions)
+      assertThat(txn.path("origin").asText()).isEqualTo(TestKeydir.SERVER_NAME);
     // counted once the delivery is recorded (just after the remote answered)
-    await("the outbox counters", 10, () -> {
-      String metrics = a.http.get("/metrics", null).text() + b.http.get("/metrics", null).text();
-      return metrics.contains("keydir_federation_outbox_failures_total{destination=\"remote.test\"}")
-          && metrics.contains("keydir_federation_outbox_deliveries_total{destination=\"remote.test\"}");
-    });
+    await(
+        "the outbox counters",
+        10,
+        () -> {
+          String metrics =
+              a.http.get("/metrics", null).text() + b.http.get("/metrics", null).text();
+          return metrics.contains(
+                  "keydir_federation_outbox_failures_total{destination=\"remote.test\"}")
+              && metrics.contains(
+                  "keydir_federation_outbox_deliveries_total{destination=\"remote.test\"}");
+        });
   }
 
   @Test
@@ -213,47 +284,63 @@ class OutboxTest {
     long asked;
     Http senderHttp = new Http("http://127.0.0.1:" + port);
     try {
-      await("the child keydir", 60, () -> {
-        try {
-          return senderHttp.get("/ready", null).status() == 200;
-        } catch (RuntimeException notYet) {
-          return false;
-        }
-      });
+      await(
+          "the child keydir",
+          60,
+          () -> {
+            try {
+              return senderHttp.get("/ready", null).status() == 200;
+            } catch (RuntimeException notYet) {
+              return false;
+            }
+          });
       SigningDevice dave = login("dave", "DAVE1");
       Http.Response first = senderHttp.post(DelegatedAuthTest.UPLOAD, dave.token, "{}");
       assertThat(first.status()).as(first.toString()).isEqualTo(200);
       remoteAsksAbout("http://127.0.0.1:" + port, dave.userId);
       asked = position(senderHttp);
-      remote.mode = FakeHost.Mode.SLOW;        // the child's request hangs at the remote…
+      remote.mode = FakeHost.Mode.SLOW; // the child's request hangs at the remote…
       for (String d : List.of("DAVE2", "DAVE3")) {
         SigningDevice dev = login("dave", d);
         var body = dev.oneTimeKeys("X" + d);
         body.set("device_keys", dev.deviceKeys());
-        assertThat(senderHttp.post(DelegatedAuthTest.UPLOAD, dev.token, body).status()).isEqualTo(200);
+        assertThat(senderHttp.post(DelegatedAuthTest.UPLOAD, dev.token, body).status())
+            .isEqualTo(200);
       }
       await("the child sending", 20, () -> remote.sendAttempts.get() > 0);
     } finally {
-      sender.destroyForcibly().waitFor();      // …and the child dies with SIGKILL, lease held, rows queued
+      sender
+          .destroyForcibly()
+          .waitFor(); // …and the child dies with SIGKILL, lease held, rows queued
     }
-    Thread.sleep(3_500);                       // the hung request ends at the remote (into a dead socket)…
-    remote.transactions.clear();               // …and whatever it carried does not count: the next replica must send
+    Thread.sleep(3_500); // the hung request ends at the remote (into a dead socket)…
+    remote.transactions
+        .clear(); // …and whatever it carried does not count: the next replica must send
     remote.mode = FakeHost.Mode.UP;
-    TestKeydir b = keydir(db);                 // another replica: takes the lease once it runs out
+    TestKeydir b = keydir(db); // another replica: takes the lease once it runs out
     TreeSet<Long> expected = expectedDeviceUpdates(b, "@dave:" + TestKeydir.SERVER_NAME, asked);
-    assertThat(expected).hasSize(4);           // DAVE2 and DAVE3: each seen, then its keys
-    await("every change of dave at the remote", 30, () -> {
-      Map<Long, Boolean> seen = new HashMap<>();
-      edus().forEach(e -> seen.put(e.path("content").path("stream_id").asLong(), true));
-      return expected.stream().allMatch(seen::containsKey);
-    });
+    assertThat(expected).hasSize(4); // DAVE2 and DAVE3: each seen, then its keys
+    await(
+        "every change of dave at the remote",
+        30,
+        () -> {
+          Map<Long, Boolean> seen = new HashMap<>();
+          edus().forEach(e -> seen.put(e.path("content").path("stream_id").asLong(), true));
+          return expected.stream().allMatch(seen::containsKey);
+        });
     assertChained("@dave:" + TestKeydir.SERVER_NAME, expected);
     assertThat(remote.transactionFailures).isEmpty();
   }
 
   private Process serve(String db, int port) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.keydir.cli.KeydirCli", "serve");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "org.keydir.cli.KeydirCli",
+            "serve");
     Path dir = TestDatabase.tempDir("outbox-child");
     pb.environment().putAll(env());
     pb.environment().put("KEYDIR_SERVER_NAME", TestKeydir.SERVER_NAME);
@@ -264,7 +351,8 @@ class OutboxTest {
     pb.environment().put("KEYDIR_ADMIN_TOKEN", TestKeydir.ADMIN_TOKEN);
     pb.environment().put("KEYDIR_RATE_LIMIT_ENABLED", "false");
     pb.environment().put("KEYDIR_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
-    pb.environment().put("KEYDIR_FEDERATION_REQUEST_TIMEOUT_MS", "20000");   // its request outlives it
+    pb.environment()
+        .put("KEYDIR_FEDERATION_REQUEST_TIMEOUT_MS", "20000"); // its request outlives it
     pb.redirectErrorStream(true).redirectOutput(new File(dir.toFile(), "keydir.log"));
     return pb.start();
   }

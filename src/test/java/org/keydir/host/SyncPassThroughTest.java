@@ -83,8 +83,10 @@ class SyncPassThroughTest {
     ok(a.http.post(DelegatedAuthTest.UPLOAD, d.token, body));
     Http.Response r = ok(a.http.get(SYNC + "?timeout=0", d.token));
     JsonNode got = r.json();
-    assertThat(got.path("device_one_time_keys_count").toString()).isEqualTo("{\"signed_curve25519\":3}");
-    assertThat(got.path("device_unused_fallback_key_types").toString()).isEqualTo("[\"signed_curve25519\"]");
+    assertThat(got.path("device_one_time_keys_count").toString())
+        .isEqualTo("{\"signed_curve25519\":3}");
+    assertThat(got.path("device_unused_fallback_key_types").toString())
+        .isEqualTo("[\"signed_curve25519\"]");
     assertThat(got.path("org.matrix.msc2732.device_unused_fallback_key_types").toString())
         .isEqualTo("[\"signed_curve25519\"]");
     String next = got.path("next_batch").asText();
@@ -94,21 +96,39 @@ class SyncPassThroughTest {
     ObjectNode mine = (ObjectNode) got.deepCopy();
     ObjectNode hosts = host.syncAnswer("s1_4483_1934");
     for (ObjectNode o : List.of(mine, hosts)) {
-      o.remove(List.of("next_batch", "device_one_time_keys_count", "device_unused_fallback_key_types",
-          "org.matrix.msc2732.device_unused_fallback_key_types", "device_lists"));
+      o.remove(
+          List.of(
+              "next_batch",
+              "device_one_time_keys_count",
+              "device_unused_fallback_key_types",
+              "org.matrix.msc2732.device_unused_fallback_key_types",
+              "device_lists"));
     }
     assertThat(CanonicalJson.encode(mine)).isEqualTo(CanonicalJson.encode(hosts));
   }
 
   @Test
-  void the_wrapped_token_round_trips_and_every_other_parameter_and_header_reaches_the_host() throws Exception {
+  void the_wrapped_token_round_trips_and_every_other_parameter_and_header_reaches_the_host()
+      throws Exception {
     SigningDevice d = login("bea", "BEADEV");
     Http.Response first = ok(a.http.get(SYNC + "?timeout=0", d.token));
-    String filter = URLEncoder.encode("{\"room\":{\"timeline\":{\"limit\":10}}}", StandardCharsets.UTF_8);
-    ok(b.http.get(SYNC + "?filter=" + filter + "&since=" + since(first) + "&set_presence=offline&timeout=0&full_state=false",
-        d.token));
-    assertThat(host.lastSyncQuery).isEqualTo("filter=" + filter + "&since=s1_4483_1934&set_presence=offline"
-        + "&timeout=0&full_state=false");
+    String filter =
+        URLEncoder.encode("{\"room\":{\"timeline\":{\"limit\":10}}}", StandardCharsets.UTF_8);
+    ok(
+        b.http.get(
+            SYNC
+                + "?filter="
+                + filter
+                + "&since="
+                + since(first)
+                + "&set_presence=offline&timeout=0&full_state=false",
+            d.token));
+    assertThat(host.lastSyncQuery)
+        .isEqualTo(
+            "filter="
+                + filter
+                + "&since=s1_4483_1934&set_presence=offline"
+                + "&timeout=0&full_state=false");
     assertThat(host.lastSyncHeaders.getFirst("Authorization")).isEqualTo("Bearer " + d.token);
     assertThat(host.lastSyncHeaders.getFirst("X-Forwarded-For")).isEqualTo("127.0.0.1");
 
@@ -127,12 +147,14 @@ class SyncPassThroughTest {
     SigningDevice d = login("dan", "DANDEV");
     Http.Response r = a.http.get(SYNC + "?filter=bad", d.token);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.text()).isEqualTo("{\"errcode\":\"M_INVALID_PARAM\",\"error\":\"Invalid filter\"}");
+    assertThat(r.text())
+        .isEqualTo("{\"errcode\":\"M_INVALID_PARAM\",\"error\":\"Invalid filter\"}");
     assertThat(r.headers().firstValue("X-Host-Says")).contains("no");
   }
 
   @Test
-  void tracked_users_changes_are_reported_and_untracked_ones_are_not_from_either_replica() throws Exception {
+  void tracked_users_changes_are_reported_and_untracked_ones_are_not_from_either_replica()
+      throws Exception {
     SigningDevice me = login("eve", "EVEPHONE");
     SigningDevice tracked = login("fay", "FAYDEV");
     SigningDevice untracked = login("gus", "GUSDEV");
@@ -140,7 +162,11 @@ class SyncPassThroughTest {
     uploadKeys(a, tracked, "F1");
     uploadKeys(a, untracked, "G1");
     host.hostChanged.add("@remote:elsewhere.example");
-    ok(a.http.post("/_matrix/client/v3/keys/query", me.token, "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
+    ok(
+        a.http.post(
+            "/_matrix/client/v3/keys/query",
+            me.token,
+            "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
     Http.Response s1 = ok(a.http.get(SYNC + "?timeout=0", me.token));
 
     // device keys of a second device of the tracked user, written on the other replica
@@ -148,14 +174,22 @@ class SyncPassThroughTest {
     uploadKeys(b, second, "F2");
     uploadKeys(b, untracked, "G2");
     Http.Response s2 = ok(a.http.get(SYNC + "?since=" + since(s1) + "&timeout=0", me.token));
-    assertThat(changed(s2)).contains(tracked.userId, "@remote:elsewhere.example").doesNotContain(untracked.userId);
-    assertThat(s2.json().path("device_lists").path("left").toString()).isEqualTo("[\"@gone:example.com\"]");
+    assertThat(changed(s2))
+        .contains(tracked.userId, "@remote:elsewhere.example")
+        .doesNotContain(untracked.userId);
+    assertThat(s2.json().path("device_lists").path("left").toString())
+        .isEqualTo("[\"@gone:example.com\"]");
 
     Http.Response s3 = ok(b.http.get(SYNC + "?since=" + since(s2) + "&timeout=0", me.token));
     assertThat(changed(s3)).doesNotContain(tracked.userId).doesNotContain(untracked.userId);
 
     // the host deleted one of the tracked user's devices
-    ok(b.http.method("DELETE", "/_keydir/internal/v1/users/" + tracked.userId + "/devices/FAYLAPTOP", INTERNAL_TOKEN, null));
+    ok(
+        b.http.method(
+            "DELETE",
+            "/_keydir/internal/v1/users/" + tracked.userId + "/devices/FAYLAPTOP",
+            INTERNAL_TOKEN,
+            null));
     Http.Response s4 = ok(a.http.get(SYNC + "?since=" + since(s3) + "&timeout=0", me.token));
     assertThat(changed(s4)).contains(tracked.userId);
 
@@ -164,11 +198,16 @@ class SyncPassThroughTest {
     ok(b.http.post("/_matrix/client/v3/keys/device_signing/upload", tracked.token, id.all()));
     Http.Response s5 = ok(a.http.get(SYNC + "?since=" + since(s4) + "&timeout=0", me.token));
     assertThat(changed(s5)).contains(tracked.userId);
-    ObjectNode signed = org.keydir.crypto.JsonSigning.sign(tracked.deviceKeys(), tracked.userId,
-        "ed25519:" + id.ssk.publicKeyBase64(), id.ssk.seed());
+    ObjectNode signed =
+        org.keydir.crypto.JsonSigning.sign(
+            tracked.deviceKeys(),
+            tracked.userId,
+            "ed25519:" + id.ssk.publicKeyBase64(),
+            id.ssk.seed());
     ObjectNode sigBody = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     sigBody.putObject(tracked.userId).set("FAYDEV", signed);
-    Http.Response sig = ok(b.http.post("/_matrix/client/v3/keys/signatures/upload", tracked.token, sigBody));
+    Http.Response sig =
+        ok(b.http.post("/_matrix/client/v3/keys/signatures/upload", tracked.token, sigBody));
     assertThat(sig.json().path("failures").size()).as(sig.toString()).isZero();
     Http.Response s6 = ok(a.http.get(SYNC + "?since=" + since(s5) + "&timeout=0", me.token));
     assertThat(changed(s6)).contains(tracked.userId);
@@ -189,28 +228,39 @@ class SyncPassThroughTest {
     ok(a.http.get(SYNC + "?since=" + since(s1) + "&timeout=300", me.token));
     assertThat(host.lastSyncQuery).endsWith("timeout=300");
 
-    ok(b.http.post("/_matrix/client/v3/keys/claim", claimer.token,
-        "{\"one_time_keys\":{\"" + me.userId + "\":{\"HALDEV\":\"signed_curve25519\"}}}"));
+    ok(
+        b.http.post(
+            "/_matrix/client/v3/keys/claim",
+            claimer.token,
+            "{\"one_time_keys\":{\"" + me.userId + "\":{\"HALDEV\":\"signed_curve25519\"}}}"));
     long t0 = System.nanoTime();
     Http.Response s2 = ok(a.http.get(SYNC + "?since=" + since(s1) + "&timeout=30000", me.token));
     assertThat(host.lastSyncQuery).endsWith("timeout=0");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
-    assertThat(s2.json().path("device_one_time_keys_count").path("signed_curve25519").asInt()).isEqualTo(1);
+    assertThat(s2.json().path("device_one_time_keys_count").path("signed_curve25519").asInt())
+        .isEqualTo(1);
   }
 
   @Test
-  void sliding_sync_gets_keydirs_facts_in_the_e2ee_extension_which_stays_on_once_turned_on() throws Exception {
+  void sliding_sync_gets_keydirs_facts_in_the_e2ee_extension_which_stays_on_once_turned_on()
+      throws Exception {
     String sliding = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
     SigningDevice me = login("lea", "LEADEV");
     SigningDevice tracked = login("max", "MAXDEV");
     uploadKeys(a, me, "L1", "L2");
     uploadKeys(a, tracked, "M1");
-    ok(a.http.post("/_matrix/client/v3/keys/query", me.token, "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
-    String on = "{\"lists\":{\"all_rooms\":{\"ranges\":[[0,10]]}},\"extensions\":{\"e2ee\":{\"enabled\":true}}}";
+    ok(
+        a.http.post(
+            "/_matrix/client/v3/keys/query",
+            me.token,
+            "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
+    String on =
+        "{\"lists\":{\"all_rooms\":{\"ranges\":[[0,10]]}},\"extensions\":{\"e2ee\":{\"enabled\":true}}}";
     Http.Response s1 = ok(a.http.post(sliding + "?timeout=0", me.token, on));
     assertThat(host.lastSlidingBody).isEqualTo(on);
     JsonNode e2ee = s1.json().path("extensions").path("e2ee");
-    assertThat(e2ee.path("device_one_time_keys_count").toString()).isEqualTo("{\"signed_curve25519\":2}");
+    assertThat(e2ee.path("device_one_time_keys_count").toString())
+        .isEqualTo("{\"signed_curve25519\":2}");
     assertThat(s1.json().path("pos").asText()).startsWith("kd1~").endsWith("~p1");
     ObjectNode mine = (ObjectNode) s1.json().deepCopy();
     ObjectNode hosts = host.slidingAnswer("p1", true);
@@ -220,21 +270,32 @@ class SyncPassThroughTest {
     }
     assertThat(CanonicalJson.encode(mine)).isEqualTo(CanonicalJson.encode(hosts));
 
-    // sticky: the next request does not repeat the extension; the host then omits it, keydir does not
+    // sticky: the next request does not repeat the extension; the host then omits it, keydir does
+    // not
     uploadKeys(b, login("max", "MAXTAB"), "M2");
-    ok(b.http.post("/_matrix/client/v3/keys/claim", tracked.token,
-        "{\"one_time_keys\":{\"" + me.userId + "\":{\"LEADEV\":\"signed_curve25519\"}}}"));
+    ok(
+        b.http.post(
+            "/_matrix/client/v3/keys/claim",
+            tracked.token,
+            "{\"one_time_keys\":{\"" + me.userId + "\":{\"LEADEV\":\"signed_curve25519\"}}}"));
     String pos = URLEncoder.encode(s1.json().path("pos").asText(), StandardCharsets.UTF_8);
-    Http.Response s2 = ok(b.http.post(sliding + "?pos=" + pos + "&timeout=30000", me.token, "{\"lists\":{}}"));
-    assertThat(host.lastSyncQuery).isEqualTo("pos=p1&timeout=0");   // news: a key was claimed, a tracked user changed
+    Http.Response s2 =
+        ok(b.http.post(sliding + "?pos=" + pos + "&timeout=30000", me.token, "{\"lists\":{}}"));
+    assertThat(host.lastSyncQuery)
+        .isEqualTo("pos=p1&timeout=0"); // news: a key was claimed, a tracked user changed
     JsonNode e2 = s2.json().path("extensions").path("e2ee");
-    assertThat(e2.path("device_one_time_keys_count").path("signed_curve25519").asInt()).isEqualTo(1);
+    assertThat(e2.path("device_one_time_keys_count").path("signed_curve25519").asInt())
+        .isEqualTo(1);
     assertThat(e2.path("device_lists").path("changed").toString()).contains(tracked.userId);
 
     // turned off: keydir adds nothing (the token still carries keydir's position)
     String pos2 = URLEncoder.encode(s2.json().path("pos").asText(), StandardCharsets.UTF_8);
-    Http.Response s3 = ok(a.http.post(sliding + "?pos=" + pos2 + "&timeout=0", me.token,
-        "{\"extensions\":{\"e2ee\":{\"enabled\":false}}}"));
+    Http.Response s3 =
+        ok(
+            a.http.post(
+                sliding + "?pos=" + pos2 + "&timeout=0",
+                me.token,
+                "{\"extensions\":{\"e2ee\":{\"enabled\":false}}}"));
     assertThat(s3.json().path("extensions").has("e2ee")).isFalse();
     assertThat(s3.json().path("pos").asText()).startsWith("kd1~");
   }
@@ -244,16 +305,21 @@ class SyncPassThroughTest {
     SigningDevice me = login("jon", "JONDEV");
     SigningDevice tracked = login("kay", "KAYDEV");
     uploadKeys(a, tracked, "K1");
-    ok(a.http.post("/_matrix/client/v3/keys/query", me.token, "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
+    ok(
+        a.http.post(
+            "/_matrix/client/v3/keys/query",
+            me.token,
+            "{\"device_keys\":{\"" + tracked.userId + "\":[]}}"));
     Http.Response s1 = ok(a.http.get(SYNC + "?timeout=0", me.token));
-    CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() ->
-        a.http.get(SYNC + "?since=" + since(s1) + "&timeout=2000", me.token));
+    CompletableFuture<Http.Response> waiting =
+        CompletableFuture.supplyAsync(
+            () -> a.http.get(SYNC + "?since=" + since(s1) + "&timeout=2000", me.token));
     Thread.sleep(500);
     uploadKeys(b, login("kay", "KAYTABLET"), "K2");
     Http.Response s2 = ok(waiting.get(20, TimeUnit.SECONDS));
     List<String> seen = new ArrayList<>(changed(s2));
-    if (!seen.contains(tracked.userId)) seen.addAll(changed(ok(a.http.get(SYNC + "?since=" + since(s2) + "&timeout=0",
-        me.token))));
+    if (!seen.contains(tracked.userId))
+      seen.addAll(changed(ok(a.http.get(SYNC + "?since=" + since(s2) + "&timeout=0", me.token))));
     assertThat(seen).contains(tracked.userId);
   }
 }

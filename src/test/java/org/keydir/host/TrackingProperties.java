@@ -55,7 +55,8 @@ class TrackingProperties {
   @BeforeContainer
   static void start() {
     String url = TestDatabase.fresh();
-    Migrations.apply(DatabaseUrl.parse(url), org.keydir.store.CitusLayout.Mode.AUTO);   // sharded when on Citus
+    Migrations.apply(
+        DatabaseUrl.parse(url), org.keydir.store.CitusLayout.Mode.AUTO); // sharded when on Citus
     vertx = Vertx.vertx();
     KeydirConfig cfg = TestKeydir.config(url, Map.of());
     pool = Database.connect(vertx, DatabaseUrl.parse(url), cfg.database()).pool();
@@ -66,14 +67,22 @@ class TrackingProperties {
     vertx.close();
   }
 
-  enum Kind { QUERY_RECORD, QUERY_READ, CHANGE, CHANGE_OPEN, CHANGE_COMMIT, SYNC }
+  enum Kind {
+    QUERY_RECORD,
+    QUERY_READ,
+    CHANGE,
+    CHANGE_OPEN,
+    CHANGE_COMMIT,
+    SYNC
+  }
 
   record Step(Kind kind, int target) {}
 
   @Provide
   Arbitrary<List<Step>> steps() {
-    Arbitrary<Step> step = Arbitraries.of(Kind.values()).flatMap(k -> Arbitraries.integers().between(0, 2)
-        .map(t -> new Step(k, t)));
+    Arbitrary<Step> step =
+        Arbitraries.of(Kind.values())
+            .flatMap(k -> Arbitraries.integers().between(0, 2).map(t -> new Step(k, t)));
     return step.list().ofMinSize(1).ofMaxSize(40);
   }
 
@@ -85,16 +94,20 @@ class TrackingProperties {
   /** The checker is not vacuous: recording the tracking row after the key read misses a change. */
   @Example
   void recording_after_the_read_would_miss_a_change() {
-    List<Step> bad = List.of(new Step(Kind.QUERY_READ, 0), new Step(Kind.CHANGE, 0), new Step(Kind.SYNC, 0),
-        new Step(Kind.QUERY_RECORD, 0));
+    List<Step> bad =
+        List.of(
+            new Step(Kind.QUERY_READ, 0),
+            new Step(Kind.CHANGE, 0),
+            new Step(Kind.SYNC, 0),
+            new Step(Kind.QUERY_RECORD, 0));
     assertThat(run(bad, false)).isNotEmpty();
     assertThat(run(bad, true)).isEmpty();
   }
 
   /**
-   * Runs one interleaving for a fresh watcher and targets; returns the violations. With
-   * {@code recordFirst} (what KeyQueries does) a QUERY_READ of a user with no pending record
-   * records first; without it, a read stands alone and its record comes when the step says.
+   * Runs one interleaving for a fresh watcher and targets; returns the violations. With {@code
+   * recordFirst} (what KeyQueries does) a QUERY_READ of a user with no pending record records
+   * first; without it, a read stands alone and its record comes when the step says.
    */
   private List<String> run(List<Step> steps, boolean recordFirst) {
     String tag = "x" + TRIES.incrementAndGet();
@@ -102,14 +115,18 @@ class TrackingProperties {
     String[] targets = new String[TARGETS.length];
     for (int i = 0; i < targets.length; i++) targets[i] = TARGETS[i].replace(":", tag + ":");
     Map<Integer, Boolean> recorded = new HashMap<>();
-    Map<Integer, Long> seenVersion = new HashMap<>();     // position of the change the client's last read saw
-    Map<Integer, Integer> lastReadAt = new HashMap<>();   // step index of that read
-    Map<Integer, Integer> notifiedAt = new HashMap<>();   // step index of the latest sync that reported the user
+    Map<Integer, Long> seenVersion =
+        new HashMap<>(); // position of the change the client's last read saw
+    Map<Integer, Integer> lastReadAt = new HashMap<>(); // step index of that read
+    Map<Integer, Integer> notifiedAt =
+        new HashMap<>(); // step index of the latest sync that reported the user
     SqlConnection open = null;
     Transaction openTx = null;
-    long token = await(views.read(pool, watcher, "WDEV", Long.MAX_VALUE)).position();   // the initial sync: from now
+    long token =
+        await(views.read(pool, watcher, "WDEV", Long.MAX_VALUE))
+            .position(); // the initial sync: from now
     List<Step> all = new ArrayList<>(steps);
-    all.add(new Step(Kind.SYNC, 0));   // the client syncs once more at the end
+    all.add(new Step(Kind.SYNC, 0)); // the client syncs once more at the end
     for (int i = 0; i < all.size(); i++) {
       Step s = all.get(i);
       String target = targets[s.target()];
@@ -127,12 +144,15 @@ class TrackingProperties {
           lastReadAt.put(s.target(), i);
         }
         case CHANGE -> {
-          if (open != null) {   // a second writer would wait for the open one's lock: it commits first
+          if (open
+              != null) { // a second writer would wait for the open one's lock: it commits first
             await(openTx.commit());
             await(open.close());
             open = null;
           }
-          await(pool.withTransaction(tx -> stream.bump(tx, target, "D", DeviceListChange.Kind.DEVICE)));
+          await(
+              pool.withTransaction(
+                  tx -> stream.bump(tx, target, "D", DeviceListChange.Kind.DEVICE)));
         }
         case CHANGE_OPEN -> {
           if (open == null) {
@@ -149,7 +169,8 @@ class TrackingProperties {
           }
         }
         case SYNC -> {
-          if (i == all.size() - 1 && open != null) {   // the final sync comes after every change committed
+          if (i == all.size() - 1
+              && open != null) { // the final sync comes after every change committed
             await(openTx.commit());
             await(open.close());
             open = null;
@@ -169,8 +190,16 @@ class TrackingProperties {
       boolean stale = latest > seenVersion.get(t);
       boolean toldAfter = notifiedAt.getOrDefault(t, -1) > read.getValue();
       if (stale && !toldAfter) {
-        violations.add(targets[t] + ": read at step " + read.getValue() + " saw " + seenVersion.get(t) + ", latest "
-            + latest + ", never reported after the read; steps " + all);
+        violations.add(
+            targets[t]
+                + ": read at step "
+                + read.getValue()
+                + " saw "
+                + seenVersion.get(t)
+                + ", latest "
+                + latest
+                + ", never reported after the read; steps "
+                + all);
       }
     }
     return violations;

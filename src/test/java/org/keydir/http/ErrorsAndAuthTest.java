@@ -28,7 +28,9 @@ class ErrorsAndAuthTest {
 
   @BeforeAll
   void start() {
-    kd = TestKeydir.start(TestDatabase.fresh(), java.util.Map.of("KEYDIR_LIMITS_MAX_BODY_BYTES", "4096"));
+    kd =
+        TestKeydir.start(
+            TestDatabase.fresh(), java.util.Map.of("KEYDIR_LIMITS_MAX_BODY_BYTES", "4096"));
     http = kd.http;
   }
 
@@ -57,7 +59,9 @@ class ErrorsAndAuthTest {
 
     @Test
     void a_body_over_the_limit_is_413_M_TOO_LARGE() {
-      Http.Response r = http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "{\"user_id\":\"" + "x".repeat(5000) + "\"}");
+      Http.Response r =
+          http.post(
+              ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "{\"user_id\":\"" + "x".repeat(5000) + "\"}");
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.errcode()).isEqualTo("M_TOO_LARGE");
     }
@@ -81,8 +85,10 @@ class ErrorsAndAuthTest {
 
     @Test
     void a_body_of_the_wrong_shape_is_400_M_BAD_JSON_or_a_param_error_naming_the_field() {
-      assertThat(http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "[1,2]").errcode()).isEqualTo("M_BAD_JSON");
-      Http.Response wrongType = http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "{\"user_id\": 5}");
+      assertThat(http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "[1,2]").errcode())
+          .isEqualTo("M_BAD_JSON");
+      Http.Response wrongType =
+          http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN, "{\"user_id\": 5}");
       assertThat(wrongType.status()).isEqualTo(400);
       assertThat(wrongType.errcode()).isEqualTo("M_BAD_JSON");
       assertThat(wrongType.json().get("error").asText()).contains("user_id");
@@ -94,16 +100,21 @@ class ErrorsAndAuthTest {
 
     @Test
     void duplicate_members_in_an_object_are_400_M_BAD_JSON() {
-      Http.Response r = http.post(ADMIN_DEVICES, TestKeydir.ADMIN_TOKEN,
-          "{\"user_id\":\"@a:test.keydir\",\"user_id\":\"@b:test.keydir\"}");
+      Http.Response r =
+          http.post(
+              ADMIN_DEVICES,
+              TestKeydir.ADMIN_TOKEN,
+              "{\"user_id\":\"@a:test.keydir\",\"user_id\":\"@b:test.keydir\"}");
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.errcode()).isEqualTo("M_BAD_JSON");
     }
 
     @Test
     void a_json_body_sent_as_a_form_or_multipart_is_read_as_json_not_a_500() {
-      for (String type : new String[] {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
-        java.net.http.HttpResponse<String> r = raw("POST", ADMIN_DEVICES, type, "[".repeat(1500) + "]".repeat(1500));
+      for (String type :
+          new String[] {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+        java.net.http.HttpResponse<String> r =
+            raw("POST", ADMIN_DEVICES, type, "[".repeat(1500) + "]".repeat(1500));
         assertThat(r.statusCode()).as(type).isEqualTo(400);
         assertThat(r.body()).as(type).contains("M_");
       }
@@ -111,14 +122,16 @@ class ErrorsAndAuthTest {
 
     @Test
     void an_over_long_uri_is_414_with_matrix_error_json() {
-      java.net.http.HttpResponse<String> r = raw("GET", "/_matrix/client/versions?x=" + "a".repeat(10_000), null, null);
+      java.net.http.HttpResponse<String> r =
+          raw("GET", "/_matrix/client/versions?x=" + "a".repeat(10_000), null, null);
       assertThat(r.statusCode()).isEqualTo(414);
       assertThat(r.body()).contains("\"errcode\":\"M_TOO_LARGE\"");
     }
 
     @Test
     void every_response_carries_a_request_id() {
-      assertThat(http.get("/_matrix/client/versions", null).headers().firstValue("X-Request-Id")).isPresent();
+      assertThat(http.get("/_matrix/client/versions", null).headers().firstValue("X-Request-Id"))
+          .isPresent();
       assertThat(http.get("/nope", null).headers().firstValue("X-Request-Id")).isPresent();
     }
   }
@@ -151,7 +164,8 @@ class ErrorsAndAuthTest {
     @Test
     void the_deprecated_access_token_query_parameter_is_accepted() {
       TestKeydir.Device d = kd.createDevice("carol", null);
-      Http.Response r = http.get("/_matrix/client/v3/account/whoami?access_token=" + d.token(), null);
+      Http.Response r =
+          http.get("/_matrix/client/v3/account/whoami?access_token=" + d.token(), null);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("device_id").asText()).isEqualTo(d.deviceId());
     }
@@ -159,13 +173,20 @@ class ErrorsAndAuthTest {
     @Test
     void tokens_are_stored_only_as_hashes() {
       TestKeydir.Device d = kd.createDevice("dave", null);
-      var rows = kd.keydir.database().pool()
-          .query("SELECT encode(token_hash, 'escape') AS h, length(token_hash) AS n FROM access_tokens").execute()
-          .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
-      rows.forEach(row -> {
-        assertThat(row.getInteger("n")).isEqualTo(32);
-        assertThat(row.getString("h")).doesNotContain(d.token());
-      });
+      var rows =
+          kd.keydir
+              .database()
+              .pool()
+              .query(
+                  "SELECT encode(token_hash, 'escape') AS h, length(token_hash) AS n FROM access_tokens")
+              .execute()
+              .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+              .await();
+      rows.forEach(
+          row -> {
+            assertThat(row.getInteger("n")).isEqualTo(32);
+            assertThat(row.getString("h")).doesNotContain(d.token());
+          });
     }
 
     @Test
@@ -174,14 +195,20 @@ class ErrorsAndAuthTest {
     }
   }
 
-  private java.net.http.HttpResponse<String> raw(String method, String path, String type, String body) {
+  private java.net.http.HttpResponse<String> raw(
+      String method, String path, String type, String body) {
     try {
-      var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(kd.keydir.baseUrl() + path))
-          .header("Authorization", "Bearer " + TestKeydir.ADMIN_TOKEN)
-          .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-              : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+      var b =
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(kd.keydir.baseUrl() + path))
+              .header("Authorization", "Bearer " + TestKeydir.ADMIN_TOKEN)
+              .method(
+                  method,
+                  body == null
+                      ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                      : java.net.http.HttpRequest.BodyPublishers.ofString(body));
       if (type != null) b.header("Content-Type", type);
-      return java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      return java.net.http.HttpClient.newHttpClient()
+          .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }

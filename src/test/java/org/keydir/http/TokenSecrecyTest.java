@@ -27,7 +27,9 @@ class TokenSecrecyTest {
       kd.http.post("/_keydir/admin/v1/devices", TestKeydir.ADMIN_TOKEN, "{\"user_id\":5}");
       kd.http.post("/_matrix/federation/v1/user/keys/query", null, "{}");
       System.setErr(original);
-      assertThat(captured.toString()).doesNotContain(d.token()).doesNotContain(TestKeydir.ADMIN_TOKEN);
+      assertThat(captured.toString())
+          .doesNotContain(d.token())
+          .doesNotContain(TestKeydir.ADMIN_TOKEN);
     } finally {
       System.setErr(original);
     }
@@ -35,8 +37,10 @@ class TokenSecrecyTest {
 
   @Test
   void the_admin_token_is_compared_in_constant_time_over_hashes() {
-    assertThat(AccessTokens.sameSecret("a-long-admin-token-1234", "a-long-admin-token-1234")).isTrue();
-    assertThat(AccessTokens.sameSecret("a-long-admin-token-1234", "a-long-admin-token-1235")).isFalse();
+    assertThat(AccessTokens.sameSecret("a-long-admin-token-1234", "a-long-admin-token-1234"))
+        .isTrue();
+    assertThat(AccessTokens.sameSecret("a-long-admin-token-1234", "a-long-admin-token-1235"))
+        .isFalse();
     assertThat(AccessTokens.sameSecret("a-long-admin-token-1234", "")).isFalse();
   }
 }

@@ -12,7 +12,8 @@ import org.keydir.keys.KeydirException;
 class UnexpectedFailureTest {
   @Test
   void an_unexpected_exception_is_a_500_matrix_error_naming_the_request_id_and_no_internals() {
-    MatrixErrors.Reply r = MatrixErrors.of(new IllegalStateException("secret internals"), 500, "req42");
+    MatrixErrors.Reply r =
+        MatrixErrors.of(new IllegalStateException("secret internals"), 500, "req42");
     assertThat(r.status()).isEqualTo(500);
     assertThat(r.errcode()).isEqualTo("M_UNKNOWN");
     assertThat(r.error()).contains("req42").doesNotContain("secret");
@@ -20,7 +21,8 @@ class UnexpectedFailureTest {
 
   @Test
   void an_unreachable_database_is_a_503_not_a_500() {
-    MatrixErrors.Reply r = MatrixErrors.of(new RuntimeException(new ConnectException("refused")), 500, "r");
+    MatrixErrors.Reply r =
+        MatrixErrors.of(new RuntimeException(new ConnectException("refused")), 500, "r");
     assertThat(r.status()).isEqualTo(503);
   }
 

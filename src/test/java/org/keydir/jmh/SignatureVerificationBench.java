@@ -3,6 +3,7 @@ package org.keydir.jmh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.goterl.lazysodium.SodiumJava;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -10,7 +11,6 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import com.goterl.lazysodium.SodiumJava;
 import org.keydir.crypto.Ed25519;
 import org.keydir.crypto.JsonSigning;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Issue 17: where a 100-key upload's CPU goes. One signed_curve25519 one-time key as a client sends
- * it: canonicalising it, and verifying its signature with BouncyCastle (the key decoded per call, as
- * before, or once), with the JDK's own Ed25519 and with libsodium (native, through JNA). Run:
+ * it: canonicalising it, and verifying its signature with BouncyCastle (the key decoded per call,
+ * as before, or once), with the JDK's own Ed25519 and with libsodium (native, through JNA). Run:
  * {@code bench/jmh.sh SignatureVerificationBench}; figures in docs/performance.md.
  */
 @State(Scope.Thread)
@@ -52,11 +52,15 @@ public class SignatureVerificationBench {
     Ed25519.KeyPair pair = Ed25519.generate(new SecureRandom());
     publicKey = pair.publicKey();
     parsed = Ed25519.PublicKey.parse(publicKey).orElseThrow();
-    ObjectNode k = new ObjectMapper().createObjectNode().put("key", "zKbLg+NrIjpnagy+pIY6uPL4ZwEG2v+8F9lmgsnlZzs");
+    ObjectNode k =
+        new ObjectMapper()
+            .createObjectNode()
+            .put("key", "zKbLg+NrIjpnagy+pIY6uPL4ZwEG2v+8F9lmgsnlZzs");
     signed = JsonSigning.signingBytes(k);
     signature = Ed25519.sign(pair.seed(), signed);
     key = JsonSigning.sign(k, "@alice:example.org", "ed25519:JLAFKJWSCS", pair.seed());
-    if (!JsonSigning.verify(key, "@alice:example.org", "ed25519:JLAFKJWSCS", parsed)) throw new IllegalStateException();
+    if (!JsonSigning.verify(key, "@alice:example.org", "ed25519:JLAFKJWSCS", parsed))
+      throw new IllegalStateException();
     sodium = new SodiumJava();
     if (sodium.crypto_sign_verify_detached(signature, signed, signed.length, publicKey) != 0) {
       throw new IllegalStateException("libsodium rejects a good signature");

@@ -1,6 +1,5 @@
 package org.keydir.keys;
 
-import org.keydir.usecases.KeyClaims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.keydir.keys.KeysApi.UPLOAD;
 import static org.keydir.keys.KeysApi.ok;
@@ -20,30 +19,41 @@ import org.keydir.store.ClaimStore;
 import org.keydir.testing.SigningDevice;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
+import org.keydir.usecases.KeyClaims;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BulkClaimRoundTripTest {
-  /** A Pool that counts the statements sent through it and refuses any other way to the database. */
+  /**
+   * A Pool that counts the statements sent through it and refuses any other way to the database.
+   */
   static Pool counting(Pool real, AtomicInteger statements) {
-    return (Pool) Proxy.newProxyInstance(Pool.class.getClassLoader(), new Class<?>[] {Pool.class}, (p, m, args) -> {
-      switch (m.getName()) {
-        case "preparedQuery", "query" -> statements.incrementAndGet();
-        case "getConnection", "withTransaction", "withConnection" ->
-            throw new AssertionError("a claim must not need a connection or transaction of its own: " + m);
-        default -> { }
-      }
-      try {
-        return m.invoke(real, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    });
+    return (Pool)
+        Proxy.newProxyInstance(
+            Pool.class.getClassLoader(),
+            new Class<?>[] {Pool.class},
+            (p, m, args) -> {
+              switch (m.getName()) {
+                case "preparedQuery", "query" -> statements.incrementAndGet();
+                case "getConnection", "withTransaction", "withConnection" ->
+                    throw new AssertionError(
+                        "a claim must not need a connection or transaction of its own: " + m);
+                default -> {}
+              }
+              try {
+                return m.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test
-  void a_claim_for_100_devices_is_one_statement_one_database_round_trip_for_keys_and_fallbacks_together() {
-    org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.onCitus(), "plain PostgreSQL: on Citus a claim across "
-        + "shards is one statement per shard in one transaction (CitusLayoutTest, CrossShardClaimsTest)");
+  void
+      a_claim_for_100_devices_is_one_statement_one_database_round_trip_for_keys_and_fallbacks_together() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        TestDatabase.onCitus(),
+        "plain PostgreSQL: on Citus a claim across "
+            + "shards is one statement per shard in one transaction (CitusLayoutTest, CrossShardClaimsTest)");
     try (TestKeydir kd = TestKeydir.start(TestDatabase.fresh())) {
       List<SigningDevice> devices = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
@@ -58,12 +68,26 @@ class BulkClaimRoundTripTest {
         devices.add(d);
       }
       AtomicInteger statements = new AtomicInteger();
-      KeyClaims claims = new KeyClaims(counting(kd.keydir.database().pool(), statements), new ClaimStore(),
-          TestKeydir.SERVER_NAME, Clock.systemUTC(), RemoteServers.none(), RemoteLimits.NONE, 5_000, claimed -> { });
-      List<DeviceAlgorithm> wanted = devices.stream()
-          .map(d -> new DeviceAlgorithm(d.userId, d.deviceId, "signed_curve25519")).toList();
+      KeyClaims claims =
+          new KeyClaims(
+              counting(kd.keydir.database().pool(), statements),
+              new ClaimStore(),
+              TestKeydir.SERVER_NAME,
+              Clock.systemUTC(),
+              RemoteServers.none(),
+              RemoteLimits.NONE,
+              5_000,
+              claimed -> {});
+      List<DeviceAlgorithm> wanted =
+          devices.stream()
+              .map(d -> new DeviceAlgorithm(d.userId, d.deviceId, "signed_curve25519"))
+              .toList();
 
-      KeyClaims.Result result = claims.claim(new ClaimRequest(wanted, 10_000)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
+      KeyClaims.Result result =
+          claims
+              .claim(new ClaimRequest(wanted, 10_000))
+              .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+              .await();
 
       assertThat(statements.get()).isEqualTo(1);
       assertThat(result.keys()).hasSize(100);

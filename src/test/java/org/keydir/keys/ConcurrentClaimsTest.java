@@ -31,8 +31,8 @@ import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
 
 /**
- * Several keydir instances on one database, many concurrent clients, randomised interleavings, and a
- * check that would catch a double hand-out or a lost key.
+ * Several keydir instances on one database, many concurrent clients, randomised interleavings, and
+ * a check that would catch a double hand-out or a lost key.
  */
 @DisplayName("Concurrent claims and uploads on three keydir instances")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
@@ -60,21 +60,33 @@ class ConcurrentClaimsTest {
   }
 
   private static String claimBody(SigningDevice d) {
-    return "{\"one_time_keys\":{\"" + d.userId + "\":{\"" + d.deviceId + "\":\"signed_curve25519\"}}}";
+    return "{\"one_time_keys\":{\""
+        + d.userId
+        + "\":{\""
+        + d.deviceId
+        + "\":\"signed_curve25519\"}}}";
   }
 
   /** Ids of the keys the database still holds, available, for the device. */
   private Set<String> stillStored(SigningDevice d) {
     Set<String> out = new HashSet<>();
-    instances.get(0).keydir.database().pool().preparedQuery(
+    instances
+        .get(0)
+        .keydir
+        .database()
+        .pool()
+        .preparedQuery(
             "SELECT key_id FROM one_time_keys WHERE user_id = $1 AND device_id = $2 AND claimed_ts IS NULL")
-        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
+        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId))
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .await()
         .forEach(r -> out.add("signed_curve25519:" + r.getString("key_id")));
     return out;
   }
 
   @RepeatedTest(3)
-  void no_key_is_handed_out_twice_and_every_uploaded_key_is_handed_out_once_or_still_stored() throws Exception {
+  void no_key_is_handed_out_twice_and_every_uploaded_key_is_handed_out_once_or_still_stored()
+      throws Exception {
     TestKeydir first = instances.get(0);
     SigningDevice target = KeysApi.registered(first);
     ObjectNode fb = JsonNodeFactory.instance.objectNode();
@@ -86,36 +98,50 @@ class ConcurrentClaimsTest {
     ConcurrentLinkedQueue<String> handedOut = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> fallbacks = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    // 100 keys before the race, 200 more uploaded in batches of 10 while 48 clients claim 8 times each
+    // 100 keys before the race, 200 more uploaded in batches of 10 while 48 clients claim 8 times
+    // each
     uploadBatch(target, 0, 100, uploaded);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> work = new ArrayList<>();
-    work.add(pool.submit(() -> {
-      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-      for (int b = 0; b < 20; b++) uploadBatch(target, 100 + b * 10, 10, uploaded);
-      return null;
-    }));
+    work.add(
+        pool.submit(
+            () -> {
+              if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                throw new AssertionError("start signal never came");
+              for (int b = 0; b < 20; b++) uploadBatch(target, 100 + b * 10, 10, uploaded);
+              return null;
+            }));
     for (int c = 0; c < CLAIMERS; c++) {
-      work.add(pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        for (int i = 0; i < 8; i++) {
-          Thread.sleep(ThreadLocalRandom.current().nextInt(3));
-          Http.Response r = anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target));
-          if (r.status() != 200) {
-            problems.add(r.toString());
-            continue;
-          }
-          JsonNode keys = r.json().at("/one_time_keys/" + target.userId.replace("/", "~1") + "/" + target.deviceId);
-          if (keys.isMissingNode() || keys.size() != 1) {
-            problems.add("a claim got nothing although a fallback key exists: " + r.text());
-            continue;
-          }
-          String id = keys.fieldNames().next();
-          if (keys.get(id).path("fallback").asBoolean(false)) fallbacks.add(id);
-          else handedOut.add(id);
-        }
-        return null;
-      }));
+      work.add(
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                for (int i = 0; i < 8; i++) {
+                  Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+                  Http.Response r =
+                      anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target));
+                  if (r.status() != 200) {
+                    problems.add(r.toString());
+                    continue;
+                  }
+                  JsonNode keys =
+                      r.json()
+                          .at(
+                              "/one_time_keys/"
+                                  + target.userId.replace("/", "~1")
+                                  + "/"
+                                  + target.deviceId);
+                  if (keys.isMissingNode() || keys.size() != 1) {
+                    problems.add("a claim got nothing although a fallback key exists: " + r.text());
+                    continue;
+                  }
+                  String id = keys.fieldNames().next();
+                  if (keys.get(id).path("fallback").asBoolean(false)) fallbacks.add(id);
+                  else handedOut.add(id);
+                }
+                return null;
+              }));
     }
     go.countDown();
     for (Future<?> f : work) f.get(120, TimeUnit.SECONDS);
@@ -127,7 +153,8 @@ class ConcurrentClaimsTest {
   }
 
   @Test
-  void under_contention_no_claimer_falls_back_or_gets_nothing_while_one_time_keys_remain() throws Exception {
+  void under_contention_no_claimer_falls_back_or_gets_nothing_while_one_time_keys_remain()
+      throws Exception {
     TestKeydir first = instances.get(0);
     SigningDevice target = KeysApi.registered(first);
     ObjectNode fb = JsonNodeFactory.instance.objectNode();
@@ -135,20 +162,26 @@ class ConcurrentClaimsTest {
     KeysApi.ok(first.http.post(UPLOAD, target.token, fb));
     SigningDevice claimer = KeysApi.newDevice(first);
     Set<String> uploaded = ConcurrentHashSet();
-    for (int b = 0; b < 20; b++) uploadBatch(target, b * 10, 10, uploaded);   // 200 keys, 192 claims
+    for (int b = 0; b < 20; b++) uploadBatch(target, b * 10, 10, uploaded); // 200 keys, 192 claims
     CountDownLatch go = new CountDownLatch(1);
     ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
     List<Future<?>> work = new ArrayList<>();
     for (int c = 0; c < CLAIMERS; c++) {
-      work.add(pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        for (int i = 0; i < 4; i++) {
-          JsonNode keys = KeysApi.ok(anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target))).json()
-              .at("/one_time_keys/" + target.userId + "/" + target.deviceId);
-          got.add(keys.size() == 1 ? keys.fieldNames().next() : "nothing");
-        }
-        return null;
-      }));
+      work.add(
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                for (int i = 0; i < 4; i++) {
+                  JsonNode keys =
+                      KeysApi.ok(
+                              anyInstance().post(KeysApi.CLAIM, claimer.token, claimBody(target)))
+                          .json()
+                          .at("/one_time_keys/" + target.userId + "/" + target.deviceId);
+                  got.add(keys.size() == 1 ? keys.fieldNames().next() : "nothing");
+                }
+                return null;
+              }));
     }
     go.countDown();
     for (Future<?> f : work) f.get(120, TimeUnit.SECONDS);
@@ -170,22 +203,29 @@ class ConcurrentClaimsTest {
   }
 
   @Test
-  void a_re_upload_of_a_key_racing_its_claim_never_leaves_it_stored_after_it_was_handed_out() throws Exception {
+  void a_re_upload_of_a_key_racing_its_claim_never_leaves_it_stored_after_it_was_handed_out()
+      throws Exception {
     SigningDevice target = KeysApi.registered(instances.get(0));
     SigningDevice claimer = KeysApi.newDevice(instances.get(0));
     for (int round = 0; round < 30; round++) {
       ObjectNode body = target.oneTimeKeys("RACE" + round);
       KeysApi.ok(instances.get(0).http.post(UPLOAD, target.token, body));
       CountDownLatch go = new CountDownLatch(1);
-      Future<Http.Response> claim = pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        return instances.get(1).http.post(KeysApi.CLAIM, claimer.token, claimBody(target));
-      });
-      Future<Http.Response> reupload = pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        Thread.sleep(ThreadLocalRandom.current().nextInt(2));
-        return instances.get(2).http.post(UPLOAD, target.token, body);
-      });
+      Future<Http.Response> claim =
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                return instances.get(1).http.post(KeysApi.CLAIM, claimer.token, claimBody(target));
+              });
+      Future<Http.Response> reupload =
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                Thread.sleep(ThreadLocalRandom.current().nextInt(2));
+                return instances.get(2).http.post(UPLOAD, target.token, body);
+              });
       go.countDown();
       JsonNode got = KeysApi.ok(claim.get(30, TimeUnit.SECONDS)).json();
       assertThat(reupload.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -195,27 +235,42 @@ class ConcurrentClaimsTest {
   }
 
   @Test
-  void of_two_concurrent_uploads_of_one_key_id_with_different_content_exactly_one_wins() throws Exception {
+  void of_two_concurrent_uploads_of_one_key_id_with_different_content_exactly_one_wins()
+      throws Exception {
     SigningDevice target = KeysApi.registered(instances.get(0));
     for (int round = 0; round < 20; round++) {
       ObjectNode a = target.oneTimeKeys("X" + round);
       ObjectNode b = target.oneTimeKeys("X" + round);
       CountDownLatch go = new CountDownLatch(1);
-      Future<Http.Response> ra = pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        return instances.get(1).http.post(UPLOAD, target.token, a);
-      });
-      Future<Http.Response> rb = pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        return instances.get(2).http.post(UPLOAD, target.token, b);
-      });
+      Future<Http.Response> ra =
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                return instances.get(1).http.post(UPLOAD, target.token, a);
+              });
+      Future<Http.Response> rb =
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                return instances.get(2).http.post(UPLOAD, target.token, b);
+              });
       go.countDown();
       int sa = ra.get(30, TimeUnit.SECONDS).status();
       int sb = rb.get(30, TimeUnit.SECONDS).status();
       assertThat(List.of(sa, sb)).containsExactlyInAnyOrder(200, 400);
       JsonNode winner = (sa == 200 ? a : b).at("/one_time_keys/signed_curve25519:X" + round);
-      JsonNode claimed = KeysApi.ok(instances.get(0).http.post(KeysApi.CLAIM, target.token, claimBody(target))).json()
-          .at("/one_time_keys/" + target.userId + "/" + target.deviceId + "/signed_curve25519:X" + round);
+      JsonNode claimed =
+          KeysApi.ok(instances.get(0).http.post(KeysApi.CLAIM, target.token, claimBody(target)))
+              .json()
+              .at(
+                  "/one_time_keys/"
+                      + target.userId
+                      + "/"
+                      + target.deviceId
+                      + "/signed_curve25519:X"
+                      + round);
       assertThat(claimed).isEqualTo(winner);
     }
   }

@@ -53,9 +53,17 @@ class ConcurrentResetTest {
 
   private Set<String> rows(SigningDevice d, boolean claimed) {
     Set<String> out = new HashSet<>();
-    instances.get(0).keydir.database().pool().preparedQuery("SELECT key_id FROM one_time_keys WHERE user_id = $1 "
-            + "AND device_id = $2 AND (claimed_ts IS NOT NULL) = $3")
-        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId, claimed)).timeout(30, java.util.concurrent.TimeUnit.SECONDS).await()
+    instances
+        .get(0)
+        .keydir
+        .database()
+        .pool()
+        .preparedQuery(
+            "SELECT key_id FROM one_time_keys WHERE user_id = $1 "
+                + "AND device_id = $2 AND (claimed_ts IS NOT NULL) = $3")
+        .execute(io.vertx.sqlclient.Tuple.of(d.userId, d.deviceId, claimed))
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .await()
         .forEach(r -> out.add("signed_curve25519:" + r.getString("key_id")));
     return out;
   }
@@ -67,24 +75,41 @@ class ConcurrentResetTest {
   }
 
   @RepeatedTest(3)
-  void a_reset_racing_claims_never_both_deletes_and_hands_out_a_key_and_the_counts_add_up() throws Exception {
+  void a_reset_racing_claims_never_both_deletes_and_hands_out_a_key_and_the_counts_add_up()
+      throws Exception {
     SigningDevice d = KeysApi.registered(instances.get(0));
     SigningDevice claimer = KeysApi.newDevice(instances.get(0));
-    for (int b = 0; b < 3; b++) KeysApi.ok(instances.get(0).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("K", b * 100, 100))));
+    for (int b = 0; b < 3; b++)
+      KeysApi.ok(
+          instances.get(0).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("K", b * 100, 100))));
     ConcurrentLinkedQueue<String> handedOut = new ConcurrentLinkedQueue<>();
     AtomicBoolean resetDone = new AtomicBoolean();
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> work = new ArrayList<>();
     for (int c = 0; c < 32; c++) {
-      work.add(pool.submit(() -> {
-        if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-        while (!resetDone.get()) {
-          JsonNode keys = KeysApi.ok(any().post(KeysApi.CLAIM, claimer.token, "{\"one_time_keys\":{\"" + d.userId
-              + "\":{\"" + d.deviceId + "\":\"signed_curve25519\"}}}")).json().at("/one_time_keys/" + d.userId + "/" + d.deviceId);
-          keys.fieldNames().forEachRemaining(handedOut::add);
-        }
-        return null;
-      }));
+      work.add(
+          pool.submit(
+              () -> {
+                if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                  throw new AssertionError("start signal never came");
+                while (!resetDone.get()) {
+                  JsonNode keys =
+                      KeysApi.ok(
+                              any()
+                                  .post(
+                                      KeysApi.CLAIM,
+                                      claimer.token,
+                                      "{\"one_time_keys\":{\""
+                                          + d.userId
+                                          + "\":{\""
+                                          + d.deviceId
+                                          + "\":\"signed_curve25519\"}}}"))
+                          .json()
+                          .at("/one_time_keys/" + d.userId + "/" + d.deviceId);
+                  keys.fieldNames().forEachRemaining(handedOut::add);
+                }
+                return null;
+              }));
     }
     go.countDown();
     Thread.sleep(ThreadLocalRandom.current().nextInt(20, 120));
@@ -95,11 +120,22 @@ class ConcurrentResetTest {
     assertThat(reset.json().at("/device_one_time_keys_count/signed_curve25519").asInt()).isZero();
     List<String> handed = new ArrayList<>(handedOut);
     assertThat(new HashSet<>(handed)).as("handed out twice").hasSameSizeAs(handed);
-    assertThat(rows(d, true)).as("claimed rows are exactly the keys handed out").isEqualTo(new HashSet<>(handed));
+    assertThat(rows(d, true))
+        .as("claimed rows are exactly the keys handed out")
+        .isEqualTo(new HashSet<>(handed));
     assertThat(rows(d, false)).as("nothing left after the reset").isEmpty();
-    JsonNode audit = KeysApi.ok(instances.get(0).http.get("/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
-        TestKeydir.ADMIN_TOKEN)).json().at("/entries/0/details");
-    assertThat(handed.size() + audit.get("one_time_keys_deleted").asInt()).as("handed out + deleted = uploaded")
+    JsonNode audit =
+        KeysApi.ok(
+                instances
+                    .get(0)
+                    .http
+                    .get(
+                        "/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
+                        TestKeydir.ADMIN_TOKEN))
+            .json()
+            .at("/entries/0/details");
+    assertThat(handed.size() + audit.get("one_time_keys_deleted").asInt())
+        .as("handed out + deleted = uploaded")
         .isEqualTo(300);
   }
 
@@ -108,25 +144,43 @@ class ConcurrentResetTest {
     SigningDevice d = KeysApi.registered(instances.get(0));
     KeysApi.ok(instances.get(0).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("OLD", 0, 50))));
     CountDownLatch go = new CountDownLatch(1);
-    Future<Http.Response> upload = pool.submit(() -> {
-      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-      return instances.get(1).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("NEW", 0, 200)));
-    });
-    Future<Http.Response> reset = pool.submit(() -> {
-      if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("start signal never came");
-      Thread.sleep(ThreadLocalRandom.current().nextInt(3));
-      return instances.get(2).http.post(KeyResetTest.V3_RESET, d.token, "{\"all\":true}");
-    });
+    Future<Http.Response> upload =
+        pool.submit(
+            () -> {
+              if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                throw new AssertionError("start signal never came");
+              return instances.get(1).http.post(UPLOAD, d.token, d.oneTimeKeys(ids("NEW", 0, 200)));
+            });
+    Future<Http.Response> reset =
+        pool.submit(
+            () -> {
+              if (!go.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                throw new AssertionError("start signal never came");
+              Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+              return instances.get(2).http.post(KeyResetTest.V3_RESET, d.token, "{\"all\":true}");
+            });
     go.countDown();
     KeysApi.ok(upload.get(30, TimeUnit.SECONDS));
-    int afterReset = KeysApi.ok(reset.get(30, TimeUnit.SECONDS)).json()
-        .at("/device_one_time_keys_count/signed_curve25519").asInt();
+    int afterReset =
+        KeysApi.ok(reset.get(30, TimeUnit.SECONDS))
+            .json()
+            .at("/device_one_time_keys_count/signed_curve25519")
+            .asInt();
     Set<String> left = rows(d, false);
     assertThat(left).allMatch(id -> id.startsWith("signed_curve25519:NEW"));
     assertThat(left.size()).isIn(0, 200);
     assertThat(afterReset).as("counts right after a reset-all").isZero();
-    int deleted = KeysApi.ok(instances.get(0).http.get("/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
-        TestKeydir.ADMIN_TOKEN)).json().at("/entries/0/details/one_time_keys_deleted").asInt();
+    int deleted =
+        KeysApi.ok(
+                instances
+                    .get(0)
+                    .http
+                    .get(
+                        "/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
+                        TestKeydir.ADMIN_TOKEN))
+            .json()
+            .at("/entries/0/details/one_time_keys_deleted")
+            .asInt();
     // either the upload came first and the reset deleted it too, or it came after and was untouched
     assertThat(deleted).isEqualTo(left.isEmpty() ? 250 : 50);
   }

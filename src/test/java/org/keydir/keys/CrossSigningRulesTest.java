@@ -46,8 +46,14 @@ class CrossSigningRulesTest {
   }
 
   boolean hasMaster(TestKeydir.Device d) {
-    return kd.http.post("/_matrix/client/v3/keys/query", d.token(), "{\"device_keys\":{\"" + d.userId() + "\":[]}}")
-        .json().path("master_keys").has(d.userId());
+    return kd.http
+        .post(
+            "/_matrix/client/v3/keys/query",
+            d.token(),
+            "{\"device_keys\":{\"" + d.userId() + "\":[]}}")
+        .json()
+        .path("master_keys")
+        .has(d.userId());
   }
 
   @Test
@@ -61,8 +67,9 @@ class CrossSigningRulesTest {
     ObjectNode twoKeys = id.all();
     ((ObjectNode) twoKeys.get("master_key").get("keys")).put("ed25519:AAAA", "AAAA");
     ObjectNode idMismatch = id.all();
-    ((ObjectNode) idMismatch.get("master_key")).putObject("keys").put("ed25519:" + id.ssk.publicKeyBase64(),
-        id.master.publicKeyBase64());
+    ((ObjectNode) idMismatch.get("master_key"))
+        .putObject("keys")
+        .put("ed25519:" + id.ssk.publicKeyBase64(), id.master.publicKeyBase64());
     ObjectNode noMaster = F.objectNode();
     noMaster.set("self_signing_key", id.key("self_signing", id.ssk, true));
     for (ObjectNode bad : List.of(otherUser, wrongUsage, twoKeys, idMismatch, noMaster)) {
@@ -87,12 +94,22 @@ class CrossSigningRulesTest {
     TestKeydir.Device d = kd.createDevice("both", "BOTHDEV");
     CrossSigningIdentity id = new CrossSigningIdentity(d.userId());
     assertThat(upload(d, id.all()).status()).isEqualTo(200);
-    kd.createDevice("both", id.master.publicKeyBase64());   // an operator created a device with the master key's id
+    kd.createDevice(
+        "both",
+        id.master.publicKeyBase64()); // an operator created a device with the master key's id
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.putObject(d.userId()).set(id.master.publicKeyBase64(), id.key("master", id.master, false));
-    Http.Response r = kd.http.post("/_matrix/client/v3/keys/signatures/upload", d.token(), body.toString());
-    assertThat(r.json().path("failures").path(d.userId()).path(id.master.publicKeyBase64()).path("errcode").asText())
-        .as(r.toString()).isEqualTo("M_INVALID_PARAM");
+    Http.Response r =
+        kd.http.post("/_matrix/client/v3/keys/signatures/upload", d.token(), body.toString());
+    assertThat(
+            r.json()
+                .path("failures")
+                .path(d.userId())
+                .path(id.master.publicKeyBase64())
+                .path("errcode")
+                .asText())
+        .as(r.toString())
+        .isEqualTo("M_INVALID_PARAM");
   }
 
   @Test
@@ -110,13 +127,20 @@ class CrossSigningRulesTest {
   }
 
   @Property(tries = 50)
-  void re_uploading_what_was_uploaded_writes_nothing_and_replaces_nothing(@ForAll boolean withSubkeys) {
+  void re_uploading_what_was_uploaded_writes_nothing_and_replaces_nothing(
+      @ForAll boolean withSubkeys) {
     CrossSigningIdentity id = new CrossSigningIdentity("@prop:test.keydir");
-    ObjectNode body = withSubkeys ? id.all() : F.objectNode().set("master_key", id.key("master", id.master, false));
+    ObjectNode body =
+        withSubkeys
+            ? id.all()
+            : F.objectNode().set("master_key", id.key("master", id.master, false));
     CrossSigningUpload up = CrossSigningUpload.fromJson(body);
     Map<String, StoredCrossSigningKey> stored = new HashMap<>();
     for (CrossSigningKey k : up.keys()) {
-      stored.put(k.usage(), new StoredCrossSigningKey(id.user, k.usage(), k.publicKey(), CanonicalJson.encode(k.json())));
+      stored.put(
+          k.usage(),
+          new StoredCrossSigningKey(
+              id.user, k.usage(), k.publicKey(), CanonicalJson.encode(k.json())));
     }
     CrossSigningPlanner.Plan plan = CrossSigningPlanner.plan(id.user, up, stored, Set.of("DEV"));
     assertThat(plan.writes()).isEmpty();

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -55,8 +54,11 @@ class KeyClaimTest {
 
   private List<String> unusedFallbackAlgorithms(SigningDevice d) {
     List<String> out = new ArrayList<>();
-    new org.keydir.store.FallbackKeyStore().unusedAlgorithms(kd.keydir.database().pool(), d.userId, d.deviceId)
-        .timeout(30, java.util.concurrent.TimeUnit.SECONDS).await().forEach(out::add);
+    new org.keydir.store.FallbackKeyStore()
+        .unusedAlgorithms(kd.keydir.database().pool(), d.userId, d.deviceId)
+        .timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .await()
+        .forEach(out::add);
     return out;
   }
 
@@ -69,8 +71,13 @@ class KeyClaimTest {
       ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys("BBB", "000")));
       List<String> order = new ArrayList<>();
       for (int i = 0; i < 5; i++) order.add(claimedKey(claim(kd, claimer.token, d), d).getKey());
-      assertThat(order).containsExactly("signed_curve25519:ZZZ", "signed_curve25519:AAA", "signed_curve25519:MMM",
-          "signed_curve25519:BBB", "signed_curve25519:000");
+      assertThat(order)
+          .containsExactly(
+              "signed_curve25519:ZZZ",
+              "signed_curve25519:AAA",
+              "signed_curve25519:MMM",
+              "signed_curve25519:BBB",
+              "signed_curve25519:000");
     }
 
     @Test
@@ -88,10 +95,19 @@ class KeyClaimTest {
     void unknown_users_and_devices_are_omitted_and_remote_users_are_failures() {
       SigningDevice d = registered(kd);
       ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys("K")));
-      Http.Response r = ok(kd.http.post(CLAIM, claimer.token, "{\"one_time_keys\":{"
-          + "\"" + d.userId + "\":{\"" + d.deviceId + "\":\"signed_curve25519\",\"NODEVICE\":\"signed_curve25519\"},"
-          + "\"@nobody:test.keydir\":{\"X\":\"signed_curve25519\"},"
-          + "\"@remote:other.example\":{\"R\":\"signed_curve25519\"}}}"));
+      Http.Response r =
+          ok(
+              kd.http.post(
+                  CLAIM,
+                  claimer.token,
+                  "{\"one_time_keys\":{"
+                      + "\""
+                      + d.userId
+                      + "\":{\""
+                      + d.deviceId
+                      + "\":\"signed_curve25519\",\"NODEVICE\":\"signed_curve25519\"},"
+                      + "\"@nobody:test.keydir\":{\"X\":\"signed_curve25519\"},"
+                      + "\"@remote:other.example\":{\"R\":\"signed_curve25519\"}}}"));
       JsonNode keys = r.json().get("one_time_keys");
       assertThat(keys.size()).isEqualTo(1);
       assertThat(keys.get(d.userId).size()).isEqualTo(1);
@@ -101,16 +117,30 @@ class KeyClaimTest {
     @Test
     void device_ids_and_algorithms_that_could_never_be_stored_name_no_device_and_are_omitted() {
       SigningDevice d = registered(kd);
-      Http.Response r = ok(kd.http.post(CLAIM, claimer.token, "{\"one_time_keys\":{\"" + d.userId
-          + "\":{\"\\u0000\":\"signed_curve25519\",\"" + d.deviceId + "\":\"bad\\u0000alg\"}}}"));
+      Http.Response r =
+          ok(
+              kd.http.post(
+                  CLAIM,
+                  claimer.token,
+                  "{\"one_time_keys\":{\""
+                      + d.userId
+                      + "\":{\"\\u0000\":\"signed_curve25519\",\""
+                      + d.deviceId
+                      + "\":\"bad\\u0000alg\"}}}"));
       assertThat(r.json().get("one_time_keys").size()).isZero();
     }
 
     @Test
     void malformed_claims_are_400() {
-      for (String body : new String[] {"{}", "{\"one_time_keys\":[]}", "{\"one_time_keys\":{\"@a:b\":[]}}",
-          "{\"one_time_keys\":{\"@a:b\":{\"D\":5}}}", "{\"one_time_keys\":{\"notauser\":{}}}",
-          "{\"one_time_keys\":{},\"timeout\":\"soon\"}"}) {
+      for (String body :
+          new String[] {
+            "{}",
+            "{\"one_time_keys\":[]}",
+            "{\"one_time_keys\":{\"@a:b\":[]}}",
+            "{\"one_time_keys\":{\"@a:b\":{\"D\":5}}}",
+            "{\"one_time_keys\":{\"notauser\":{}}}",
+            "{\"one_time_keys\":{},\"timeout\":\"soon\"}"
+          }) {
         Http.Response r = kd.http.post(CLAIM, claimer.token, body);
         assertThat(r.status()).as(body).isEqualTo(400);
       }
@@ -139,8 +169,10 @@ class KeyClaimTest {
       SigningDevice d = registered(kd);
       uploadFallback(d, "FB", d.signedKey(true));
       ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys("OTK")));
-      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey()).isEqualTo("signed_curve25519:OTK");
-      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey()).isEqualTo("signed_curve25519:FB");
+      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey())
+          .isEqualTo("signed_curve25519:OTK");
+      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey())
+          .isEqualTo("signed_curve25519:FB");
     }
 
     @Test
@@ -187,7 +219,11 @@ class KeyClaimTest {
       SigningDevice d = registered(kd);
       ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys("A", "B")));
       devices.add(d);
-      body.append(i == 0 ? "" : ",").append('"').append(d.userId).append("\":{\"").append(d.deviceId)
+      body.append(i == 0 ? "" : ",")
+          .append('"')
+          .append(d.userId)
+          .append("\":{\"")
+          .append(d.deviceId)
           .append("\":\"signed_curve25519\"}");
     }
     Http.Response r = ok(kd.http.post(CLAIM, claimer.token, body.append("}}").toString()));
@@ -199,7 +235,7 @@ class KeyClaimTest {
 
   @Test
   void timeout_is_accepted() {
-    assertThat(kd.http.post(CLAIM, claimer.token, "{\"one_time_keys\":{},\"timeout\":5}").status()).isEqualTo(200);
+    assertThat(kd.http.post(CLAIM, claimer.token, "{\"one_time_keys\":{},\"timeout\":5}").status())
+        .isEqualTo(200);
   }
-
 }

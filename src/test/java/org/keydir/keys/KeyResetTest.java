@@ -64,7 +64,10 @@ class KeyResetTest {
     List<String> ids = new ArrayList<>();
     String from = null;
     do {
-      JsonNode page = ok(http.get(LISTING + "?limit=" + pageSize + (from == null ? "" : "&from=" + from), d.token)).json();
+      JsonNode page =
+          ok(http.get(
+                  LISTING + "?limit=" + pageSize + (from == null ? "" : "&from=" + from), d.token))
+              .json();
       page.get("one_time_keys").forEach(k -> ids.add(k.get("key_id").asText()));
       from = page.has("next_from") ? page.get("next_from").asText() : null;
     } while (from != null);
@@ -75,12 +78,19 @@ class KeyResetTest {
   class Reset {
     @ParameterizedTest
     @ValueSource(strings = {V3_RESET, UNSTABLE_RESET})
-    void all_true_deletes_every_one_time_key_of_the_calling_device_and_answers_the_counts_after(String path) {
+    void all_true_deletes_every_one_time_key_of_the_calling_device_and_answers_the_counts_after(
+        String path) {
       SigningDevice d = withKeysAndFallback("A", "B", "C");
-      ok(kd.http.post(UPLOAD, d.token, "{\"one_time_keys\":{\"curve25519:U\":\"" + SigningDevice.randomKey() + "\"}}"));
+      ok(
+          kd.http.post(
+              UPLOAD,
+              d.token,
+              "{\"one_time_keys\":{\"curve25519:U\":\"" + SigningDevice.randomKey() + "\"}}"));
       SigningDevice other = withKeysAndFallback("A", "B");
-      Http.Response r = ok(kd.http.post(path, d.token, "{\"all\":true,\"key_ids\":[\"ignored:when_all\"]}"));
-      assertThat(r.json().get("device_one_time_keys_count").toString()).isEqualTo("{\"signed_curve25519\":0}");
+      Http.Response r =
+          ok(kd.http.post(path, d.token, "{\"all\":true,\"key_ids\":[\"ignored:when_all\"]}"));
+      assertThat(r.json().get("device_one_time_keys_count").toString())
+          .isEqualTo("{\"signed_curve25519\":0}");
       assertThat(count(kd, d)).isZero();
       assertThat(count(kd, other)).isEqualTo(2);
     }
@@ -88,10 +98,15 @@ class KeyResetTest {
     @Test
     void all_false_deletes_exactly_the_named_keys_and_unknown_ids_are_no_error() {
       SigningDevice d = withKeysAndFallback("A", "B", "C");
-      Http.Response r = ok(kd.http.post(V3_RESET, d.token,
-          "{\"all\":false,\"key_ids\":[\"signed_curve25519:B\",\"signed_curve25519:NOPE\",\"curve25519:A\"]}"));
+      Http.Response r =
+          ok(
+              kd.http.post(
+                  V3_RESET,
+                  d.token,
+                  "{\"all\":false,\"key_ids\":[\"signed_curve25519:B\",\"signed_curve25519:NOPE\",\"curve25519:A\"]}"));
       assertThat(r.json().at("/device_one_time_keys_count/signed_curve25519").asInt()).isEqualTo(2);
-      assertThat(listAll(kd.http, d, 100)).containsExactly("signed_curve25519:A", "signed_curve25519:C");
+      assertThat(listAll(kd.http, d, 100))
+          .containsExactly("signed_curve25519:A", "signed_curve25519:C");
     }
 
     @Test
@@ -113,10 +128,17 @@ class KeyResetTest {
     @Test
     void a_malformed_body_is_400_naming_the_field_and_nothing_is_deleted() {
       SigningDevice d = withKeysAndFallback("A", "B");
-      String[][] cases = {{"{}", "all"}, {"{\"all\":\"yes\"}", "all"}, {"{\"all\":1}", "all"},
-          {"{\"all\":false}", "key_ids"}, {"{\"all\":false,\"key_ids\":\"signed_curve25519:A\"}", "key_ids"},
-          {"{\"all\":false,\"key_ids\":[5]}", "key_ids"}, {"{\"all\":false,\"key_ids\":[\"nocolon\"]}", "nocolon"},
-          {"[]", ""}, {"not json", ""}};
+      String[][] cases = {
+        {"{}", "all"},
+        {"{\"all\":\"yes\"}", "all"},
+        {"{\"all\":1}", "all"},
+        {"{\"all\":false}", "key_ids"},
+        {"{\"all\":false,\"key_ids\":\"signed_curve25519:A\"}", "key_ids"},
+        {"{\"all\":false,\"key_ids\":[5]}", "key_ids"},
+        {"{\"all\":false,\"key_ids\":[\"nocolon\"]}", "nocolon"},
+        {"[]", ""},
+        {"not json", ""}
+      };
       for (String[] c : cases) {
         Http.Response r = kd.http.post(V3_RESET, d.token, c[0]);
         assertThat(r.status()).as(c[0]).isEqualTo(400);
@@ -129,8 +151,12 @@ class KeyResetTest {
     void every_reset_is_in_the_audit_log_with_the_device_as_actor() {
       SigningDevice d = withKeysAndFallback("A", "B");
       ok(kd.http.post(V3_RESET, d.token, "{\"all\":false,\"key_ids\":[\"signed_curve25519:A\"]}"));
-      JsonNode entries = ok(kd.http.get("/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
-          TestKeydir.ADMIN_TOKEN)).json().get("entries");
+      JsonNode entries =
+          ok(kd.http.get(
+                  "/_keydir/admin/v1/audit?user_id=" + d.userId.replace("@", "%40"),
+                  TestKeydir.ADMIN_TOKEN))
+              .json()
+              .get("entries");
       JsonNode reset = entries.get(0);
       assertThat(reset.get("action").asText()).isEqualTo("keys.reset");
       assertThat(reset.get("actor").asText()).isEqualTo(d.userId + "/" + d.deviceId);
@@ -161,7 +187,8 @@ class KeyResetTest {
       for (int batch = 0; batch < 10; batch++) {
         String[] ids = new String[1000];
         for (int i = 0; i < 1000; i++) {
-          ids[i] = String.format("%05d", 9999 - (batch * 1000 + i));   // ids sort opposite to upload order
+          ids[i] =
+              String.format("%05d", 9999 - (batch * 1000 + i)); // ids sort opposite to upload order
           uploaded.add("signed_curve25519:" + ids[i]);
         }
         ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys(ids)));
@@ -173,7 +200,8 @@ class KeyResetTest {
     @Test
     void a_bad_limit_or_from_token_is_400() {
       SigningDevice d = registered(kd);
-      for (String q : new String[] {"?limit=0", "?limit=5001", "?limit=x", "?from=garbage!", "?from=YWJj"}) {
+      for (String q :
+          new String[] {"?limit=0", "?limit=5001", "?limit=x", "?from=garbage!", "?from=YWJj"}) {
         Http.Response r = kd.http.get(LISTING + q, d.token);
         assertThat(r.status()).as(q).isEqualTo(400);
         assertThat(r.errcode()).as(q).isEqualTo("M_INVALID_PARAM");
@@ -187,19 +215,24 @@ class KeyResetTest {
     String[] first = {"K0", "K1", "K2", "K3", "K4", "K5"};
     ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys(first)));
     // The client lost the private keys of K1, K3 and K4 (e.g. restored from an old backup).
-    Set<String> clientHas = new LinkedHashSet<>(List.of("signed_curve25519:K0", "signed_curve25519:K2",
-        "signed_curve25519:K5"));
+    Set<String> clientHas =
+        new LinkedHashSet<>(
+            List.of("signed_curve25519:K0", "signed_curve25519:K2", "signed_curve25519:K5"));
     List<String> serverHas = listAll(kd.http, d, 2);
     List<String> stale = serverHas.stream().filter(id -> !clientHas.contains(id)).toList();
-    assertThat(stale).containsExactly("signed_curve25519:K1", "signed_curve25519:K3", "signed_curve25519:K4");
+    assertThat(stale)
+        .containsExactly("signed_curve25519:K1", "signed_curve25519:K3", "signed_curve25519:K4");
     ObjectNode reset = JsonNodeFactory.instance.objectNode().put("all", false);
     stale.forEach(reset.putArray("key_ids")::add);
     Http.Response afterReset = ok(kd.http.post(V3_RESET, d.token, reset));
-    assertThat(afterReset.json().at("/device_one_time_keys_count/signed_curve25519").asInt()).isEqualTo(3);
+    assertThat(afterReset.json().at("/device_one_time_keys_count/signed_curve25519").asInt())
+        .isEqualTo(3);
     ok(kd.http.post(UPLOAD, d.token, d.oneTimeKeys("K6", "K7", "K8")));
-    clientHas.addAll(List.of("signed_curve25519:K6", "signed_curve25519:K7", "signed_curve25519:K8"));
+    clientHas.addAll(
+        List.of("signed_curve25519:K6", "signed_curve25519:K7", "signed_curve25519:K8"));
     assertThat(new HashSet<>(listAll(kd.http, d, 100))).isEqualTo(clientHas);
     // every key a peer now claims is one the client can decrypt with
-    for (int i = 0; i < 6; i++) assertThat(clientHas).contains(claimedKey(claim(kd, claimer.token, d), d).getKey());
+    for (int i = 0; i < 6; i++)
+      assertThat(clientHas).contains(claimedKey(claim(kd, claimer.token, d), d).getKey());
   }
 }

@@ -35,8 +35,14 @@ class KeyUploadTest {
 
   @BeforeAll
   void start() {
-    kd = TestKeydir.start(TestDatabase.fresh(), Map.of("KEYDIR_LIMITS_MAX_OTKS_PER_ALGORITHM", "20",
-        "KEYDIR_LIMITS_MAX_KEYS_PER_UPLOAD", "10"));
+    kd =
+        TestKeydir.start(
+            TestDatabase.fresh(),
+            Map.of(
+                "KEYDIR_LIMITS_MAX_OTKS_PER_ALGORITHM",
+                "20",
+                "KEYDIR_LIMITS_MAX_KEYS_PER_UPLOAD",
+                "10"));
   }
 
   @AfterAll
@@ -57,7 +63,8 @@ class KeyUploadTest {
   void an_empty_body_returns_the_counts_with_signed_curve25519_always_present() {
     SigningDevice d = newDevice(kd);
     Http.Response r = ok(kd.http.post(UPLOAD, d.token, "{}"));
-    assertThat(r.json().get("one_time_key_counts").toString()).isEqualTo("{\"signed_curve25519\":0}");
+    assertThat(r.json().get("one_time_key_counts").toString())
+        .isEqualTo("{\"signed_curve25519\":0}");
   }
 
   @Test
@@ -119,8 +126,15 @@ class KeyUploadTest {
     @Test
     void null_or_a_non_object_is_M_BAD_JSON() {
       SigningDevice d = newDevice(kd);
-      for (String body : new String[] {"{\"device_keys\":null}", "{\"device_keys\":[]}", "{\"device_keys\":\"x\"}",
-          "{\"one_time_keys\":null}", "{\"one_time_keys\":[1]}", "{\"fallback_keys\":null}"}) {
+      for (String body :
+          new String[] {
+            "{\"device_keys\":null}",
+            "{\"device_keys\":[]}",
+            "{\"device_keys\":\"x\"}",
+            "{\"one_time_keys\":null}",
+            "{\"one_time_keys\":[1]}",
+            "{\"fallback_keys\":null}"
+          }) {
         Http.Response r = kd.http.post(UPLOAD, d.token, body);
         assertThat(r.status()).as(body).isEqualTo(400);
         assertThat(r.errcode()).as(body).isEqualTo("M_BAD_JSON");
@@ -130,11 +144,14 @@ class KeyUploadTest {
     @Test
     void a_device_identity_key_never_changes() {
       SigningDevice d = registered(kd);
-      SigningDevice impostor = new SigningDevice(d.userId, d.deviceId, d.token);   // new ed25519 and curve25519
-      Http.Response r = upload(d, (ObjectNode) F.objectNode().set("device_keys", impostor.deviceKeys()));
+      SigningDevice impostor =
+          new SigningDevice(d.userId, d.deviceId, d.token); // new ed25519 and curve25519
+      Http.Response r =
+          upload(d, (ObjectNode) F.objectNode().set("device_keys", impostor.deviceKeys()));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.text()).contains("identity keys");
-      assertThat(queryDevice(kd, d.token, d).at("/keys/ed25519:" + d.deviceId).asText()).isEqualTo(d.ed25519());
+      assertThat(queryDevice(kd, d.token, d).at("/keys/ed25519:" + d.deviceId).asText())
+          .isEqualTo(d.ed25519());
     }
 
     @Test
@@ -148,10 +165,12 @@ class KeyUploadTest {
   @Nested
   class One_time_keys {
     @Test
-    void a_signed_key_with_a_bad_signature_is_M_INVALID_SIGNATURE_naming_it_and_nothing_is_stored() {
+    void
+        a_signed_key_with_a_bad_signature_is_M_INVALID_SIGNATURE_naming_it_and_nothing_is_stored() {
       SigningDevice d = newDevice(kd);
       ObjectNode body = d.oneTimeKeys("GOOD1", "BAD", "GOOD2");
-      ((ObjectNode) body.at("/one_time_keys/signed_curve25519:BAD")).put("key", SigningDevice.randomKey());
+      ((ObjectNode) body.at("/one_time_keys/signed_curve25519:BAD"))
+          .put("key", SigningDevice.randomKey());
       body.set("device_keys", d.deviceKeys());
       Http.Response r = upload(d, body);
       assertThat(r.status()).isEqualTo(400);
@@ -163,14 +182,20 @@ class KeyUploadTest {
     @Test
     void a_signed_key_without_signatures_is_rejected() {
       SigningDevice d = registered(kd);
-      Http.Response r = kd.http.post(UPLOAD, d.token,
-          "{\"one_time_keys\":{\"signed_curve25519:X\":{\"key\":\"" + SigningDevice.randomKey() + "\"}}}");
+      Http.Response r =
+          kd.http.post(
+              UPLOAD,
+              d.token,
+              "{\"one_time_keys\":{\"signed_curve25519:X\":{\"key\":\""
+                  + SigningDevice.randomKey()
+                  + "\"}}}");
       assertThat(r.errcode()).isEqualTo("M_INVALID_SIGNATURE");
       assertThat(count(kd, d)).isZero();
     }
 
     @Test
-    void signed_keys_for_a_device_without_known_ed25519_key_are_400_telling_to_upload_device_keys_first() {
+    void
+        signed_keys_for_a_device_without_known_ed25519_key_are_400_telling_to_upload_device_keys_first() {
       SigningDevice d = newDevice(kd);
       Http.Response r = upload(d, d.oneTimeKeys("A"));
       assertThat(r.status()).isEqualTo(400);
@@ -181,8 +206,12 @@ class KeyUploadTest {
     @Test
     void keys_of_an_unsigned_algorithm_are_stored_without_a_signature_check() {
       SigningDevice d = newDevice(kd);
-      Http.Response r = ok(kd.http.post(UPLOAD, d.token,
-          "{\"one_time_keys\":{\"curve25519:U1\":\"" + SigningDevice.randomKey() + "\"}}"));
+      Http.Response r =
+          ok(
+              kd.http.post(
+                  UPLOAD,
+                  d.token,
+                  "{\"one_time_keys\":{\"curve25519:U1\":\"" + SigningDevice.randomKey() + "\"}}"));
       assertThat(r.json().at("/one_time_key_counts/curve25519").asInt()).isEqualTo(1);
       assertThat(r.json().at("/one_time_key_counts/signed_curve25519").asInt()).isZero();
     }
@@ -191,10 +220,17 @@ class KeyUploadTest {
     void malformed_key_ids_and_values_are_M_BAD_JSON() {
       SigningDevice d = registered(kd);
       String key = SigningDevice.randomKey();
-      for (String otks : new String[] {"{\"nocolon\":\"" + key + "\"}", "{\":x\":\"" + key + "\"}",
-          "{\"curve25519:\":\"" + key + "\"}", "{\"signed_curve25519:S\":\"" + key + "\"}",
-          "{\"signed_curve25519:S\":{\"key\":5}}", "{\"curve25519:N\":7}", "{\"curve25519:N\":null}",
-          "{\"signed_curve25519:F\":{\"key\":\"" + key + "\",\"n\":1.5,\"signatures\":{}}}"}) {
+      for (String otks :
+          new String[] {
+            "{\"nocolon\":\"" + key + "\"}",
+            "{\":x\":\"" + key + "\"}",
+            "{\"curve25519:\":\"" + key + "\"}",
+            "{\"signed_curve25519:S\":\"" + key + "\"}",
+            "{\"signed_curve25519:S\":{\"key\":5}}",
+            "{\"curve25519:N\":7}",
+            "{\"curve25519:N\":null}",
+            "{\"signed_curve25519:F\":{\"key\":\"" + key + "\",\"n\":1.5,\"signatures\":{}}}"
+          }) {
         Http.Response r = kd.http.post(UPLOAD, d.token, "{\"one_time_keys\":" + otks + "}");
         assertThat(r.status()).as(otks).isEqualTo(400);
         assertThat(r.errcode()).as(otks).isEqualTo("M_BAD_JSON");
@@ -208,8 +244,12 @@ class KeyUploadTest {
       ObjectNode body = d.oneTimeKeys("SAME");
       ok(upload(d, body));
       ObjectNode key = (ObjectNode) body.at("/one_time_keys/signed_curve25519:SAME");
-      String reordered = "{ \"one_time_keys\" : { \"signed_curve25519:SAME\" : { \"signatures\" : "
-          + key.get("signatures") + " ,\n \"key\" : \"" + key.get("key").asText() + "\" } } }";
+      String reordered =
+          "{ \"one_time_keys\" : { \"signed_curve25519:SAME\" : { \"signatures\" : "
+              + key.get("signatures")
+              + " ,\n \"key\" : \""
+              + key.get("key").asText()
+              + "\" } } }";
       Http.Response r = ok(kd.http.post(UPLOAD, d.token, reordered));
       assertThat(r.json().at("/one_time_key_counts/signed_curve25519").asInt()).isEqualTo(1);
     }
@@ -231,7 +271,8 @@ class KeyUploadTest {
       ObjectNode body = d.oneTimeKeys("ONCE");
       ok(upload(d, body));
       SigningDevice claimer = newDevice(kd);
-      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey()).isEqualTo("signed_curve25519:ONCE");
+      assertThat(claimedKey(claim(kd, claimer.token, d), d).getKey())
+          .isEqualTo("signed_curve25519:ONCE");
       // the identical key again, then a different key under the same id: both skipped, not stored
       Http.Response same = ok(upload(d, body));
       assertThat(same.json().at("/one_time_key_counts/signed_curve25519").asInt()).isZero();

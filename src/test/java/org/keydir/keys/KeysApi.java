@@ -38,12 +38,21 @@ final class KeysApi {
   }
 
   static int count(TestKeydir kd, SigningDevice d) {
-    return ok(kd.http.post(UPLOAD, d.token, "{}")).json().at("/one_time_key_counts/signed_curve25519").asInt();
+    return ok(kd.http.post(UPLOAD, d.token, "{}"))
+        .json()
+        .at("/one_time_key_counts/signed_curve25519")
+        .asInt();
   }
 
   static Http.Response claim(TestKeydir kd, String token, SigningDevice target) {
-    return kd.http.post(CLAIM, token, "{\"one_time_keys\":{\"" + target.userId + "\":{\"" + target.deviceId
-        + "\":\"signed_curve25519\"}},\"timeout\":10000}");
+    return kd.http.post(
+        CLAIM,
+        token,
+        "{\"one_time_keys\":{\""
+            + target.userId
+            + "\":{\""
+            + target.deviceId
+            + "\":\"signed_curve25519\"}},\"timeout\":10000}");
   }
 
   /** The single key a claim for {@code target} returned, as "id" → object, or null. */
@@ -55,7 +64,8 @@ final class KeysApi {
   }
 
   static JsonNode queryDevice(TestKeydir kd, String token, SigningDevice target) {
-    JsonNode r = ok(kd.http.post(QUERY, token, "{\"device_keys\":{\"" + target.userId + "\":[]}}")).json();
+    JsonNode r =
+        ok(kd.http.post(QUERY, token, "{\"device_keys\":{\"" + target.userId + "\":[]}}")).json();
     return r.path("device_keys").path(target.userId).path(target.deviceId);
   }
 
@@ -63,16 +73,21 @@ final class KeysApi {
    * The no-double-hand-out check: no key handed out twice, none both handed out and still stored,
    * and every uploaded key either handed out once or still stored (none lost).
    */
-  static void assertEachKeyHandedOutOnceOrStored(java.util.Collection<String> handedOut, java.util.Set<String> stored,
-                                                 java.util.Set<String> uploaded) {
+  static void assertEachKeyHandedOutOnceOrStored(
+      java.util.Collection<String> handedOut,
+      java.util.Set<String> stored,
+      java.util.Set<String> uploaded) {
     java.util.List<String> handed = new java.util.ArrayList<>(handedOut);
-    org.assertj.core.api.Assertions.assertThat(new java.util.HashSet<>(handed)).as("a one-time key was handed out twice")
+    org.assertj.core.api.Assertions.assertThat(new java.util.HashSet<>(handed))
+        .as("a one-time key was handed out twice")
         .hasSameSizeAs(handed);
-    org.assertj.core.api.Assertions.assertThat(stored).as("a key both handed out and still stored")
+    org.assertj.core.api.Assertions.assertThat(stored)
+        .as("a key both handed out and still stored")
         .doesNotContainAnyElementsOf(handed);
     java.util.Set<String> accounted = new java.util.HashSet<>(handed);
     accounted.addAll(stored);
-    org.assertj.core.api.Assertions.assertThat(accounted).as("every uploaded key is handed out once or still stored")
+    org.assertj.core.api.Assertions.assertThat(accounted)
+        .as("every uploaded key is handed out once or still stored")
         .isEqualTo(uploaded);
   }
 }

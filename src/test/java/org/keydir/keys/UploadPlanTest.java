@@ -15,9 +15,12 @@ class UploadPlanTest {
 
   @Test
   void the_counts_after_an_upload_are_the_counts_before_plus_the_keys_it_stores() {
-    UploadPlan plan = new UploadPlan(Optional.empty(),
-        List.of(key("curve25519", "a"), key("curve25519", "b"), key("unknown_alg", "c")), List.of(),
-        List.of(new KeyId("curve25519", "claimed-before")));
+    UploadPlan plan =
+        new UploadPlan(
+            Optional.empty(),
+            List.of(key("curve25519", "a"), key("curve25519", "b"), key("unknown_alg", "c")),
+            List.of(),
+            List.of(new KeyId("curve25519", "claimed-before")));
     assertThat(plan.countsAfter(Map.of("curve25519", 5, "other", 2)))
         .isEqualTo(Map.of("curve25519", 7, "other", 2, "unknown_alg", 1));
     assertThat(plan.countsAfter(Map.of())).isEqualTo(Map.of("curve25519", 2, "unknown_alg", 1));

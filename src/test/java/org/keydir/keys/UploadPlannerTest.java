@@ -32,19 +32,27 @@ class UploadPlannerTest {
   private static final SigningDevice ME = new SigningDevice("@me:test.keydir", "DEV", "t");
   private static final Caller CALLER = new Caller(ME.userId, ME.deviceId);
   private static final ObjectNode DEVICE_KEYS = ME.deviceKeys();
+
   /** The stored state of a device that has uploaded its device keys and nothing else. */
   private static final StoredDeviceState KNOWN = state(Map.of(), Map.of(), Map.of());
 
-  private static StoredDeviceState state(Map<KeyId, StoredOneTimeKey> otks, Map<String, Integer> counts,
-                                         Map<String, StoredFallbackKey> fallbacks) {
+  private static StoredDeviceState state(
+      Map<KeyId, StoredOneTimeKey> otks,
+      Map<String, Integer> counts,
+      Map<String, StoredFallbackKey> fallbacks) {
     DeviceKeys dk = DeviceKeys.parse(DEVICE_KEYS);
-    return new StoredDeviceState(Optional.of(new StoredDeviceKeys(dk.jsonText(), dk.ed25519(), dk.curve25519())),
-        otks, counts, fallbacks);
+    return new StoredDeviceState(
+        Optional.of(new StoredDeviceKeys(dk.jsonText(), dk.ed25519(), dk.curve25519())),
+        otks,
+        counts,
+        fallbacks);
   }
 
   private static UploadRequest otks(Map<String, JsonNode> keys) {
     List<UploadedKey> list = new ArrayList<>();
-    keys.forEach((id, v) -> list.add(new UploadedKey(KeyId.parse("signed_curve25519:" + id), v, list.size())));
+    keys.forEach(
+        (id, v) ->
+            list.add(new UploadedKey(KeyId.parse("signed_curve25519:" + id), v, list.size())));
     return new UploadRequest(Optional.empty(), list, List.of());
   }
 
@@ -60,19 +68,31 @@ class UploadPlannerTest {
   @Test
   void a_first_upload_writes_the_device_keys_and_every_one_time_key_in_upload_order() {
     StoredDeviceState empty = new StoredDeviceState(Optional.empty(), Map.of(), Map.of(), Map.of());
-    UploadRequest req = UploadRequest.fromJson(ME.oneTimeKeys("B", "A", "C").set("device_keys", DEVICE_KEYS));
+    UploadRequest req =
+        UploadRequest.fromJson(ME.oneTimeKeys("B", "A", "C").set("device_keys", DEVICE_KEYS));
     UploadPlan plan = UploadPlanner.plan(CALLER, req, empty, LIMITS);
     assertThat(plan.deviceKeys()).isPresent();
-    assertThat(plan.newOneTimeKeys()).extracting(k -> k.keyId().id()).containsExactly("B", "A", "C");
+    assertThat(plan.newOneTimeKeys())
+        .extracting(k -> k.keyId().id())
+        .containsExactly("B", "A", "C");
     assertThat(plan.skippedClaimedIds()).isEmpty();
   }
 
   @Test
   void unchanged_device_keys_are_not_rewritten_and_changed_identity_keys_are_refused() {
-    assertThat(UploadPlanner.plan(CALLER, UploadRequest.fromJson(
-        JsonNodeFactoryHolder.object().set("device_keys", DEVICE_KEYS)), KNOWN, LIMITS).deviceKeys()).isEmpty();
-    SigningDevice other = new SigningDevice(ME.userId, ME.deviceId, "t");       // same ids, new keys
-    UploadRequest changed = UploadRequest.fromJson(JsonNodeFactoryHolder.object().set("device_keys", other.deviceKeys()));
+    assertThat(
+            UploadPlanner.plan(
+                    CALLER,
+                    UploadRequest.fromJson(
+                        JsonNodeFactoryHolder.object().set("device_keys", DEVICE_KEYS)),
+                    KNOWN,
+                    LIMITS)
+                .deviceKeys())
+        .isEmpty();
+    SigningDevice other = new SigningDevice(ME.userId, ME.deviceId, "t"); // same ids, new keys
+    UploadRequest changed =
+        UploadRequest.fromJson(
+            JsonNodeFactoryHolder.object().set("device_keys", other.deviceKeys()));
     assertThatThrownBy(() -> UploadPlanner.plan(CALLER, changed, KNOWN, LIMITS))
         .hasMessageContaining("already has different identity keys");
   }
@@ -80,17 +100,28 @@ class UploadPlannerTest {
   @Test
   void device_keys_of_another_user_or_device_are_refused() {
     SigningDevice stranger = new SigningDevice("@other:test.keydir", "DEV", "t");
-    UploadRequest req = UploadRequest.fromJson(JsonNodeFactoryHolder.object().set("device_keys", stranger.deviceKeys()));
-    assertThat(kindOf(() -> UploadPlanner.plan(CALLER, req, KNOWN, LIMITS))).isEqualTo(KeydirException.Kind.INVALID_PARAM);
+    UploadRequest req =
+        UploadRequest.fromJson(
+            JsonNodeFactoryHolder.object().set("device_keys", stranger.deviceKeys()));
+    assertThat(kindOf(() -> UploadPlanner.plan(CALLER, req, KNOWN, LIMITS)))
+        .isEqualTo(KeydirException.Kind.INVALID_PARAM);
   }
 
   @Test
-  void a_claimed_id_is_skipped_an_identical_available_key_is_a_no_op_and_different_content_is_refused() {
+  void
+      a_claimed_id_is_skipped_an_identical_available_key_is_a_no_op_and_different_content_is_refused() {
     ObjectNode same = ME.signedKey(false);
     KeyId claimed = KeyId.parse("signed_curve25519:OLD");
     KeyId available = KeyId.parse("signed_curve25519:SAME");
-    StoredDeviceState stored = state(Map.of(claimed, new StoredOneTimeKey(claimed, null),
-        available, new StoredOneTimeKey(available, same.toString())), Map.of("signed_curve25519", 1), Map.of());
+    StoredDeviceState stored =
+        state(
+            Map.of(
+                claimed,
+                new StoredOneTimeKey(claimed, null),
+                available,
+                new StoredOneTimeKey(available, same.toString())),
+            Map.of("signed_curve25519", 1),
+            Map.of());
     Map<String, JsonNode> keys = new LinkedHashMap<>();
     keys.put("OLD", ME.signedKey(false));
     keys.put("SAME", same);
@@ -110,7 +141,8 @@ class UploadPlannerTest {
     Map<String, JsonNode> forged = Map.of("F", forger.signedKey(false));
     assertThat(kindOf(() -> UploadPlanner.plan(CALLER, otks(forged), KNOWN, LIMITS)))
         .isEqualTo(KeydirException.Kind.INVALID_SIGNATURE);
-    StoredDeviceState noDeviceKeys = new StoredDeviceState(Optional.empty(), Map.of(), Map.of(), Map.of());
+    StoredDeviceState noDeviceKeys =
+        new StoredDeviceState(Optional.empty(), Map.of(), Map.of(), Map.of());
     Map<String, JsonNode> signed = Map.of("S", ME.signedKey(false));
     assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(signed), noDeviceKeys, LIMITS))
         .hasMessageContaining("upload device_keys first");
@@ -120,7 +152,8 @@ class UploadPlannerTest {
   void the_limits_on_one_upload_on_one_device_and_on_algorithms_each_hold() {
     Map<String, JsonNode> many = new LinkedHashMap<>();
     for (int i = 0; i < 51; i++) many.put("K" + i, ME.signedKey(false));
-    assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(many), KNOWN, LIMITS)).hasMessageContaining("at most 50 keys");
+    assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(many), KNOWN, LIMITS))
+        .hasMessageContaining("at most 50 keys");
 
     Map<String, JsonNode> ten = new LinkedHashMap<>();
     for (int i = 0; i < 10; i++) ten.put("T" + i, ME.signedKey(false));
@@ -128,13 +161,21 @@ class UploadPlannerTest {
     assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(ten), nearlyFull, LIMITS))
         .hasMessageContaining("at most 120 one-time keys");
     StoredDeviceState justRoom = state(Map.of(), Map.of("signed_curve25519", 110), Map.of());
-    assertThat(UploadPlanner.plan(CALLER, otks(ten), justRoom, LIMITS).newOneTimeKeys()).hasSize(10);
-    assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(ten), KNOWN, new UploadLimits(9, 50, 120, 3)))
+    assertThat(UploadPlanner.plan(CALLER, otks(ten), justRoom, LIMITS).newOneTimeKeys())
+        .hasSize(10);
+    assertThatThrownBy(
+            () -> UploadPlanner.plan(CALLER, otks(ten), KNOWN, new UploadLimits(9, 50, 120, 3)))
         .hasMessageContaining("at most 9 one-time keys per algorithm");
 
-    StoredDeviceState threeAlgorithms = state(Map.of(), Map.of("a", 1, "b", 1), Map.of("c",
-        new StoredFallbackKey(KeyId.parse("c:F"), "\"x\"", false)));
-    assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(Map.of("N", ME.signedKey(false))), threeAlgorithms, LIMITS))
+    StoredDeviceState threeAlgorithms =
+        state(
+            Map.of(),
+            Map.of("a", 1, "b", 1),
+            Map.of("c", new StoredFallbackKey(KeyId.parse("c:F"), "\"x\"", false)));
+    assertThatThrownBy(
+            () ->
+                UploadPlanner.plan(
+                    CALLER, otks(Map.of("N", ME.signedKey(false))), threeAlgorithms, LIMITS))
         .hasMessageContaining("at most 3 key algorithms");
   }
 
@@ -142,20 +183,38 @@ class UploadPlannerTest {
   void an_identical_fallback_key_is_kept_with_its_used_flag_and_a_different_one_replaces_it() {
     ObjectNode fb = ME.signedKey(true);
     KeyId id = KeyId.parse("signed_curve25519:FB");
-    StoredDeviceState stored = state(Map.of(), Map.of(), Map.of("signed_curve25519",
-        new StoredFallbackKey(id, fb.toString(), true)));
-    UploadRequest same = new UploadRequest(Optional.empty(), List.of(), List.of(new UploadedKey(id, fb, 0)));
+    StoredDeviceState stored =
+        state(
+            Map.of(),
+            Map.of(),
+            Map.of("signed_curve25519", new StoredFallbackKey(id, fb.toString(), true)));
+    UploadRequest same =
+        new UploadRequest(Optional.empty(), List.of(), List.of(new UploadedKey(id, fb, 0)));
     assertThat(UploadPlanner.plan(CALLER, same, stored, LIMITS).newFallbackKeys()).isEmpty();
-    UploadRequest other = new UploadRequest(Optional.empty(), List.of(), List.of(new UploadedKey(id, ME.signedKey(true), 0)));
+    UploadRequest other =
+        new UploadRequest(
+            Optional.empty(), List.of(), List.of(new UploadedKey(id, ME.signedKey(true), 0)));
     assertThat(UploadPlanner.plan(CALLER, other, stored, LIMITS).newFallbackKeys()).hasSize(1);
-    UploadRequest two = new UploadRequest(Optional.empty(), List.of(), List.of(new UploadedKey(id, fb, 0),
-        new UploadedKey(KeyId.parse("signed_curve25519:FB2"), ME.signedKey(true), 1)));
+    UploadRequest two =
+        new UploadRequest(
+            Optional.empty(),
+            List.of(),
+            List.of(
+                new UploadedKey(id, fb, 0),
+                new UploadedKey(KeyId.parse("signed_curve25519:FB2"), ME.signedKey(true), 1)));
     assertThatThrownBy(() -> UploadPlanner.plan(CALLER, two, stored, LIMITS))
         .hasMessageContaining("at most one fallback key per algorithm");
   }
 
-  /** Each of 12 ids is absent, stored available (same key), or claimed; the upload names a random subset. */
-  enum Stored { ABSENT, AVAILABLE, CLAIMED }
+  /**
+   * Each of 12 ids is absent, stored available (same key), or claimed; the upload names a random
+   * subset.
+   */
+  enum Stored {
+    ABSENT,
+    AVAILABLE,
+    CLAIMED
+  }
 
   private static final List<ObjectNode> SIGNED = new ArrayList<>();
 
@@ -189,14 +248,25 @@ class UploadPlannerTest {
     }
     Map<String, JsonNode> keys = new LinkedHashMap<>();
     uploaded.forEach(i -> keys.put("K" + i, SIGNED.get(i)));
-    StoredDeviceState stored = state(otks, available == 0 ? Map.of() : Map.of("signed_curve25519", available), Map.of());
+    StoredDeviceState stored =
+        state(otks, available == 0 ? Map.of() : Map.of("signed_curve25519", available), Map.of());
 
     UploadPlan plan = UploadPlanner.plan(CALLER, otks(keys), stored, LIMITS);
 
-    assertThat(plan.newOneTimeKeys()).extracting(k -> k.keyId().id())
-        .containsExactlyElementsOf(uploaded.stream().filter(i -> states.get(i) == Stored.ABSENT).map(i -> "K" + i).toList());
-    assertThat(plan.skippedClaimedIds()).extracting(KeyId::id)
-        .containsExactlyElementsOf(uploaded.stream().filter(i -> states.get(i) == Stored.CLAIMED).map(i -> "K" + i).toList());
+    assertThat(plan.newOneTimeKeys())
+        .extracting(k -> k.keyId().id())
+        .containsExactlyElementsOf(
+            uploaded.stream()
+                .filter(i -> states.get(i) == Stored.ABSENT)
+                .map(i -> "K" + i)
+                .toList());
+    assertThat(plan.skippedClaimedIds())
+        .extracting(KeyId::id)
+        .containsExactlyElementsOf(
+            uploaded.stream()
+                .filter(i -> states.get(i) == Stored.CLAIMED)
+                .map(i -> "K" + i)
+                .toList());
     assertThat(plan.deviceKeys()).isEmpty();
   }
 

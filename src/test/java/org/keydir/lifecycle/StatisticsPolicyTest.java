@@ -26,7 +26,8 @@ class StatisticsPolicyTest {
   /** Growing from empty by inserts only, a table is analyzed about log2 of its final size times. */
   @Property
   void a_table_growing_from_empty_is_analyzed_logarithmically_often(
-      @ForAll @LongRange(min = 1, max = 5_000_000) long finalRows, @ForAll @IntRange(min = 1, max = 5_000) int step) {
+      @ForAll @LongRange(min = 1, max = 5_000_000) long finalRows,
+      @ForAll @IntRange(min = 1, max = 5_000) int step) {
     double analyzedAt = -1;
     long changed = 0;
     int analyses = 0;
@@ -38,8 +39,11 @@ class StatisticsPolicyTest {
         changed = 0;
       }
     }
-    assertThat(analyses).isLessThanOrEqualTo(2 + (int) Math.ceil(Math.log(Math.max(2, finalRows / 1000.0)) / Math.log(2)));
+    assertThat(analyses)
+        .isLessThanOrEqualTo(
+            2 + (int) Math.ceil(Math.log(Math.max(2, finalRows / 1000.0)) / Math.log(2)));
     // and never more than MIN_CHANGED_ROWS + one step of rows, or the table's size, goes unanalyzed
-    assertThat((double) changed).isLessThan(Math.max(StatisticsPolicy.MIN_CHANGED_ROWS, analyzedAt) + step);
+    assertThat((double) changed)
+        .isLessThan(Math.max(StatisticsPolicy.MIN_CHANGED_ROWS, analyzedAt) + step);
   }
 }

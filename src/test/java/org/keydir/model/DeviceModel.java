@@ -14,7 +14,7 @@ final class DeviceModel {
 
   SigningDevice signer;
   boolean exists = true;
-  final List<Key> available = new ArrayList<>();   // claim order = upload order
+  final List<Key> available = new ArrayList<>(); // claim order = upload order
   final Set<String> claimed = new HashSet<>();
   Fallback fallback;
   int nextKey;
@@ -32,7 +32,9 @@ final class DeviceModel {
     return available.stream().map(Key::id).toList();
   }
 
-  /** What a claim must hand out now: the oldest key, else the fallback (marked used), else nothing. */
+  /**
+   * What a claim must hand out now: the oldest key, else the fallback (marked used), else nothing.
+   */
   Object claim() {
     if (!exists) return null;
     if (!available.isEmpty()) {

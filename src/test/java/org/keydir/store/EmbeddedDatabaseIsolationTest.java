@@ -33,60 +33,119 @@ class EmbeddedDatabaseIsolationTest {
   private static final String OTHER_USER = "nobody";
 
   @Test
-  void another_os_user_can_neither_log_in_nor_reach_the_socket_nor_read_the_secrets() throws Exception {
-    assumeTrue(EmbeddedAccess.runsAsRoot() && commandWorks("runuser", "-u", OTHER_USER, "--", "true"),
+  void another_os_user_can_neither_log_in_nor_reach_the_socket_nor_read_the_secrets()
+      throws Exception {
+    assumeTrue(
+        EmbeddedAccess.runsAsRoot() && commandWorks("runuser", "-u", OTHER_USER, "--", "true"),
         "needs root and runuser to act as another OS user");
     Path base = openFolder("keydir-isolation");
     Path data = base.resolve("data");
-    Map<String, String> env = new HashMap<>(Map.of("KEYDIR_DATA_DIR", data.toString(),
-        "KEYDIR_SERVER_NAME", "isolation.test", "KEYDIR_LISTEN_PORT", "0"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "KEYDIR_DATA_DIR",
+                data.toString(),
+                "KEYDIR_SERVER_NAME",
+                "isolation.test",
+                "KEYDIR_LISTEN_PORT",
+                "0"));
     try (Keydir kd = Keydir.start(ConfigLoader.load((Path) null, env))) {
       String port = Files.readString(data.resolve("postgres.port")).trim();
-      List<String> secrets = List.of("admin_token", "key_encryption_key", "postgres_superuser_password",
-          "postgres_keydir_password", "postgres/pg_hba.conf", "postgres.port");
+      List<String> secrets =
+          List.of(
+              "admin_token",
+              "key_encryption_key",
+              "postgres_superuser_password",
+              "postgres_keydir_password",
+              "postgres/pg_hba.conf",
+              "postgres.port");
       for (String s : secrets) {
-        assertThat(Files.getPosixFilePermissions(data.resolve(s))).as(s)
+        assertThat(Files.getPosixFilePermissions(data.resolve(s)))
+            .as(s)
             .isEqualTo(PosixFilePermissions.fromString("rw-------"));
       }
-      assertThat(Files.getPosixFilePermissions(data)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+      assertThat(Files.getPosixFilePermissions(data))
+          .isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
-      List<String> args = new ArrayList<>(List.of(port, data.resolve("run/.s.PGSQL." + port).toString(),
-          "/tmp/.s.PGSQL." + port, "--"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  port,
+                  data.resolve("run/.s.PGSQL." + port).toString(),
+                  "/tmp/.s.PGSQL." + port,
+                  "--"));
       secrets.forEach(s -> args.add(data.resolve(s).toString()));
       List<String> lines = probeAsOtherUser(args);
 
-      assertThat(lines).filteredOn(l -> l.startsWith("tcp ")).hasSize(2)
-          .allSatisfy(l -> assertThat(l).as("TCP login without a password").contains("AUTH_PASSWORD"));
-      assertThat(lines).filteredOn(l -> l.startsWith("unix ")).hasSize(2)
-          .allSatisfy(l -> assertThat(l).as("unix socket").contains("REFUSED").doesNotContain("AUTH_OK"));
-      assertThat(lines).filteredOn(l -> l.startsWith("read ")).hasSize(secrets.size())
+      assertThat(lines)
+          .filteredOn(l -> l.startsWith("tcp "))
+          .hasSize(2)
+          .allSatisfy(
+              l -> assertThat(l).as("TCP login without a password").contains("AUTH_PASSWORD"));
+      assertThat(lines)
+          .filteredOn(l -> l.startsWith("unix "))
+          .hasSize(2)
+          .allSatisfy(
+              l -> assertThat(l).as("unix socket").contains("REFUSED").doesNotContain("AUTH_OK"));
+      assertThat(lines)
+          .filteredOn(l -> l.startsWith("read "))
+          .hasSize(secrets.size())
           .allSatisfy(l -> assertThat(l).as("secret file").contains("DENIED"));
     }
   }
 
   @Test
-  void keydir_logs_in_as_a_role_that_owns_its_schema_and_can_touch_nothing_outside_it() throws Exception {
+  void keydir_logs_in_as_a_role_that_owns_its_schema_and_can_touch_nothing_outside_it()
+      throws Exception {
     Path data = openFolder("keydir-role").resolve("data");
-    Map<String, String> env = Map.of("KEYDIR_DATA_DIR", data.toString(), "KEYDIR_SERVER_NAME", "role.test",
-        "KEYDIR_LISTEN_PORT", "0", "KEYDIR_ADMIN_TOKEN", "admin-token-for-the-role-test");
+    Map<String, String> env =
+        Map.of(
+            "KEYDIR_DATA_DIR",
+            data.toString(),
+            "KEYDIR_SERVER_NAME",
+            "role.test",
+            "KEYDIR_LISTEN_PORT",
+            "0",
+            "KEYDIR_ADMIN_TOKEN",
+            "admin-token-for-the-role-test");
     try (Keydir kd = Keydir.start(ConfigLoader.load((Path) null, env))) {
       String port = Files.readString(data.resolve("postgres.port")).trim();
       String password = Files.readString(data.resolve("postgres_keydir_password")).trim();
-      try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
-          "keydir", password); Statement s = c.createStatement()) {
-        assertThat(one(s, "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls "
-            + "FROM pg_roles WHERE rolname = current_user")).isEqualTo("f");
-        for (String role : List.of("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")) {
-          assertThat(one(s, "SELECT pg_has_role(current_user, '" + role + "', 'MEMBER')")).as(role).isEqualTo("f");
+      try (Connection c =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://localhost:" + port + "/postgres", "keydir", password);
+          Statement s = c.createStatement()) {
+        assertThat(
+                one(
+                    s,
+                    "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls "
+                        + "FROM pg_roles WHERE rolname = current_user"))
+            .isEqualTo("f");
+        for (String role :
+            List.of("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")) {
+          assertThat(one(s, "SELECT pg_has_role(current_user, '" + role + "', 'MEMBER')"))
+              .as(role)
+              .isEqualTo("f");
         }
-        assertThat(one(s, "SELECT count(*) FROM pg_tables WHERE schemaname = 'keydir' AND tableowner <> current_user"))
+        assertThat(
+                one(
+                    s,
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'keydir' AND tableowner <> current_user"))
             .isEqualTo("0");
-        assertThat(one(s, "SELECT count(*) FROM pg_tables WHERE schemaname = 'keydir'")).isNotEqualTo("0");
-        for (String attack : List.of("SELECT pg_read_file('PG_VERSION')",
-            "COPY (SELECT 1) TO PROGRAM 'true'", "COPY (SELECT 1) TO '/tmp/keydir-role-test-written'",
-            "CREATE DATABASE stolen", "CREATE ROLE evil SUPERUSER", "CREATE TABLE public.planted (x int)",
-            "ALTER ROLE keydir SUPERUSER")) {
-          assertThatThrownBy(() -> s.execute(attack)).as(attack).isInstanceOf(SQLException.class)
+        assertThat(one(s, "SELECT count(*) FROM pg_tables WHERE schemaname = 'keydir'"))
+            .isNotEqualTo("0");
+        for (String attack :
+            List.of(
+                "SELECT pg_read_file('PG_VERSION')",
+                "COPY (SELECT 1) TO PROGRAM 'true'",
+                "COPY (SELECT 1) TO '/tmp/keydir-role-test-written'",
+                "CREATE DATABASE stolen",
+                "CREATE ROLE evil SUPERUSER",
+                "CREATE TABLE public.planted (x int)",
+                "ALTER ROLE keydir SUPERUSER")) {
+          assertThatThrownBy(() -> s.execute(attack))
+              .as(attack)
+              .isInstanceOf(SQLException.class)
               .hasMessageContaining("ermission denied");
         }
       }
@@ -97,19 +156,25 @@ class EmbeddedDatabaseIsolationTest {
   @Test
   void a_data_folder_of_an_older_keydir_is_secured_and_keeps_its_data() throws Exception {
     Path data = openFolder("keydir-legacy").resolve("data");
-    try (EmbeddedDatabase db = EmbeddedDatabase.start(data)) {   // make it look like one an older keydir left
+    try (EmbeddedDatabase db =
+        EmbeddedDatabase.start(data)) { // make it look like one an older keydir left
       String su = DatabaseUrl.parse(db.superuserUrl()).jdbcUrl();
       String pw = DatabaseUrl.parse(db.superuserUrl()).password();
-      try (Connection c = DriverManager.getConnection(su, "postgres", pw); Statement s = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(su, "postgres", pw);
+          Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA keydir CASCADE");
         s.execute("DROP ROLE keydir");
       }
-      Migrations.apply(DatabaseUrl.parse(db.superuserUrl()));     // as the superuser, into public
-      try (Connection c = DriverManager.getConnection(su, "postgres", pw); Statement s = c.createStatement()) {
-        s.execute("INSERT INTO public.devices (user_id, device_id, created_ts) VALUES ('@old:legacy.test', 'OLD', 1)");
+      Migrations.apply(DatabaseUrl.parse(db.superuserUrl())); // as the superuser, into public
+      try (Connection c = DriverManager.getConnection(su, "postgres", pw);
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO public.devices (user_id, device_id, created_ts) VALUES ('@old:legacy.test', 'OLD', 1)");
       }
     }
-    Files.writeString(data.resolve("postgres/pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\n");
+    Files.writeString(
+        data.resolve("postgres/pg_hba.conf"),
+        "local all all trust\nhost all all 127.0.0.1/32 trust\n");
     Files.delete(data.resolve("postgres_superuser_password"));
     Files.delete(data.resolve("postgres_keydir_password"));
 
@@ -117,16 +182,25 @@ class EmbeddedDatabaseIsolationTest {
       DatabaseUrl url = DatabaseUrl.parse(db.url());
       assertThat(url.user()).isEqualTo("keydir");
       try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-           Statement s = c.createStatement()) {
-        assertThat(one(s, "SELECT device_id FROM devices WHERE user_id = '@old:legacy.test'")).isEqualTo("OLD");
-        assertThat(one(s, "SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
-            + "WHERE n.nspname = 'public' AND k.relkind IN ('r','S')")).isEqualTo("0");
-        assertThat(one(s, "SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
-            + "WHERE n.nspname = 'keydir' AND k.relowner <> (SELECT oid FROM pg_roles WHERE rolname = 'keydir')"))
+          Statement s = c.createStatement()) {
+        assertThat(one(s, "SELECT device_id FROM devices WHERE user_id = '@old:legacy.test'"))
+            .isEqualTo("OLD");
+        assertThat(
+                one(
+                    s,
+                    "SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
+                        + "WHERE n.nspname = 'public' AND k.relkind IN ('r','S')"))
+            .isEqualTo("0");
+        assertThat(
+                one(
+                    s,
+                    "SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
+                        + "WHERE n.nspname = 'keydir' AND k.relowner <> (SELECT oid FROM pg_roles WHERE rolname = 'keydir')"))
             .isEqualTo("0");
       }
       assertThat(Files.readString(data.resolve("postgres/pg_hba.conf"))).doesNotContain("trust");
-      Migrations.apply(url);   // keydir's migrations see the moved history and have nothing left to do
+      Migrations.apply(
+          url); // keydir's migrations see the moved history and have nothing left to do
     }
   }
 
@@ -140,12 +214,20 @@ class EmbeddedDatabaseIsolationTest {
   private static List<String> probeAsOtherUser(List<String> args) throws Exception {
     Path dir = openFolder("keydir-probe");
     Path probe = dir.resolve("OtherUserProbe.java");
-    try (InputStream in = EmbeddedDatabaseIsolationTest.class.getResourceAsStream("/probes/OtherUserProbe.java")) {
+    try (InputStream in =
+        EmbeddedDatabaseIsolationTest.class.getResourceAsStream("/probes/OtherUserProbe.java")) {
       Files.write(probe, in.readAllBytes());
     }
     Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("rw-r--r--"));
-    List<String> cmd = new ArrayList<>(List.of("runuser", "-u", OTHER_USER, "--",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), probe.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "runuser",
+                "-u",
+                OTHER_USER,
+                "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                probe.toString()));
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -22,26 +22,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-import org.keydir.usecases.StatisticsKeeper;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
+import org.keydir.usecases.StatisticsKeeper;
 
 /**
  * Issue 17: on a fresh database nothing has analyzed {@code one_time_keys} yet, so the plans a
  * connection caches while the table is small are costed for a small table, and they stay cached
  * (only an ANALYZE invalidates them) while uploads grow it. A plan that reads a device's whole key
- * range and filters it made every upload and claim cost grow with the device's stock (bench:
- * 14.8 ms per upload lookup at a few thousand keys, 11.8 ms per claim at 10,000). Each hot
- * statement here is prepared with its generic plan cached on a small, never-analyzed table, the
- * table then grows to 10,000 keys on one device, and the cached plan must still touch only about
- * the rows the statement names.
+ * range and filters it made every upload and claim cost grow with the device's stock (bench: 14.8
+ * ms per upload lookup at a few thousand keys, 11.8 ms per claim at 10,000). Each hot statement
+ * here is prepared with its generic plan cached on a small, never-analyzed table, the table then
+ * grows to 10,000 keys on one device, and the cached plan must still touch only about the rows the
+ * statement names.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class PlansOnAGrowingTableTest {
   private static final String USER = "@u:test.keydir";
   private static final int GROWN = 10_000;
-  private static final String IDS = IntStream.rangeClosed(1, 100).mapToObj(i -> "n" + i)
-      .collect(Collectors.joining(",", "'{", "}'"));
+  private static final String IDS =
+      IntStream.rangeClosed(1, 100)
+          .mapToObj(i -> "n" + i)
+          .collect(Collectors.joining(",", "'{", "}'"));
   private static final String ALGORITHMS_100 = "array_fill('signed_curve25519'::text, ARRAY[100])";
 
   private Connection conn;
@@ -58,11 +60,14 @@ class PlansOnAGrowingTableTest {
     TestKeydir.start(url).close(); // applies the migrations
     DatabaseUrl u = DatabaseUrl.parse(url);
     conn = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
-    run("ALTER TABLE one_time_keys SET (autovacuum_enabled = false)");   // nothing analyzes it meanwhile
-    run("INSERT INTO devices SELECT '@u:test.keydir', 'D' || d, NULL, 0 FROM generate_series(0, 99) d");
-    run("INSERT INTO fallback_keys SELECT user_id, device_id, 'signed_curve25519', 'fb', '{}', false, 0 FROM devices");
+    run("ALTER TABLE one_time_keys SET (autovacuum_enabled = false)"); // nothing analyzes it
+    // meanwhile
+    run(
+        "INSERT INTO devices SELECT '@u:test.keydir', 'D' || d, NULL, 0 FROM generate_series(0, 99) d");
+    run(
+        "INSERT INTO fallback_keys SELECT user_id, device_id, 'signed_curve25519', 'fb', '{}', false, 0 FROM devices");
     insertKeys(1, 3);
-    run("SET plan_cache_mode = force_generic_plan");   // the plan a pool connection ends up caching
+    run("SET plan_cache_mode = force_generic_plan"); // the plan a pool connection ends up caching
   }
 
   @AfterEach
@@ -91,23 +96,35 @@ class PlansOnAGrowingTableTest {
   }
 
   @Test
-  void a_bulk_claim_of_100_devices_touches_about_one_row_per_device_once_the_statistics_keeper_ran() throws Exception {
+  void a_bulk_claim_of_100_devices_touches_about_one_row_per_device_once_the_statistics_keeper_ran()
+      throws Exception {
     // No statement shape keeps this one bounded on a table PostgreSQL has never analyzed: even its
     // custom plan scans the whole table for the UPDATE. The StatisticsKeeper's ANALYZE re-plans it.
     run("RESET plan_cache_mode");
     prepare("claim_bulk(text[], text[], text[], bigint)", ClaimStore.CLAIM);
-    String devices = IntStream.range(0, 100).mapToObj(d -> "D" + d).collect(Collectors.joining(",", "'{", "}'"));
-    String call = "EXECUTE claim_bulk(array_fill('" + USER + "'::text, ARRAY[100]), " + devices + ", "
-        + ALGORITHMS_100 + ", 1)";
-    for (int i = 0; i < 6; i++) explain(call);   // as keydir runs it: PostgreSQL may switch to a generic plan
+    String devices =
+        IntStream.range(0, 100).mapToObj(d -> "D" + d).collect(Collectors.joining(",", "'{", "}'"));
+    String call =
+        "EXECUTE claim_bulk(array_fill('"
+            + USER
+            + "'::text, ARRAY[100]), "
+            + devices
+            + ", "
+            + ALGORITHMS_100
+            + ", 1)";
+    for (int i = 0; i < 6; i++)
+      explain(call); // as keydir runs it: PostgreSQL may switch to a generic plan
     insertKeys(4, GROWN);
     assertThat(rowsTouched(explain(call))).as("before the keeper's tick").isGreaterThan(10_000);
-    run("SELECT pg_stat_force_next_flush()");   // this session's row counts reach pg_stat_user_tables now
+    run("SELECT pg_stat_force_next_flush()"); // this session's row counts reach pg_stat_user_tables
+    // now
     run("SELECT 1");
     Vertx vertx = Vertx.vertx();
     try {
-      Pool pool = PgBuilder.pool().connectingTo(DatabaseUrl.parse(url).options()).using(vertx).build();
-      List<String> analyzed = new StatisticsKeeper(pool, new StatisticsStore()).runOnce().await(30, TimeUnit.SECONDS);
+      Pool pool =
+          PgBuilder.pool().connectingTo(DatabaseUrl.parse(url).options()).using(vertx).build();
+      List<String> analyzed =
+          new StatisticsKeeper(pool, new StatisticsStore()).runOnce().await(30, TimeUnit.SECONDS);
       assertThat(analyzed).contains("one_time_keys");
       pool.close().await(10, TimeUnit.SECONDS);
     } finally {
@@ -117,7 +134,9 @@ class PlansOnAGrowingTableTest {
     assertThat(rowsTouched(plan)).as(plan.toPrettyString()).isLessThanOrEqualTo(3_000);
   }
 
-  /** Caches the generic plan now (small table), grows D0 to 10,000 keys, runs it and counts rows. */
+  /**
+   * Caches the generic plan now (small table), grows D0 to 10,000 keys, runs it and counts rows.
+   */
   private void assertRowsTouchedAtMost(String execute, long bound) throws Exception {
     explain(execute);
     insertKeys(4, GROWN);
@@ -130,8 +149,11 @@ class PlansOnAGrowingTableTest {
     long total = 0;
     for (JsonNode node : plan.findParents("Node Type")) {
       long loops = Math.max(1, node.path("Actual Loops").asLong());
-      long rows = node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong()
-          + node.path("Rows Removed by Join Filter").asLong() + node.path("Rows Removed by Index Recheck").asLong();
+      long rows =
+          node.path("Actual Rows").asLong()
+              + node.path("Rows Removed by Filter").asLong()
+              + node.path("Rows Removed by Join Filter").asLong()
+              + node.path("Rows Removed by Index Recheck").asLong();
       total += rows * loops;
     }
     return total;
@@ -139,7 +161,8 @@ class PlansOnAGrowingTableTest {
 
   private JsonNode explain(String execute) throws Exception {
     conn.setAutoCommit(false);
-    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + execute)) {
+    try (Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + execute)) {
       rs.next();
       return new ObjectMapper().readTree(rs.getString(1));
     } finally {
@@ -154,13 +177,27 @@ class PlansOnAGrowingTableTest {
 
   /** Keys k{from}..k{to} on device D0, and k1..k{to/100} on the other 99 devices. */
   private void insertKeys(int from, int to) throws Exception {
-    run("INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts, upload_seq, upload_pos)"
-        + " SELECT '" + USER + "', 'D0', 'signed_curve25519', 'k' || i, '{}', 0, i / 100, i % 100"
-        + " FROM generate_series(" + from + ", " + to + ") i");
-    run("INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts, upload_seq, upload_pos)"
-        + " SELECT '" + USER + "', 'D' || d, 'signed_curve25519', 'k' || i, '{}', 0, i / 100, i % 100"
-        + " FROM generate_series(1, 99) d, generate_series(" + from + ", " + Math.max(from, to / 100) + ") i"
-        + " ON CONFLICT DO NOTHING");
+    run(
+        "INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts, upload_seq, upload_pos)"
+            + " SELECT '"
+            + USER
+            + "', 'D0', 'signed_curve25519', 'k' || i, '{}', 0, i / 100, i % 100"
+            + " FROM generate_series("
+            + from
+            + ", "
+            + to
+            + ") i");
+    run(
+        "INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts, upload_seq, upload_pos)"
+            + " SELECT '"
+            + USER
+            + "', 'D' || d, 'signed_curve25519', 'k' || i, '{}', 0, i / 100, i % 100"
+            + " FROM generate_series(1, 99) d, generate_series("
+            + from
+            + ", "
+            + Math.max(from, to / 100)
+            + ") i"
+            + " ON CONFLICT DO NOTHING");
   }
 
   private void run(String sql) throws Exception {

@@ -22,7 +22,9 @@ public final class CrossSigningIdentity {
     ObjectNode k = F.objectNode().put("user_id", user);
     k.putArray("usage").add(usage);
     k.putObject("keys").put("ed25519:" + kp.publicKeyBase64(), kp.publicKeyBase64());
-    return signedByMaster ? JsonSigning.sign(k, user, "ed25519:" + master.publicKeyBase64(), master.seed()) : k;
+    return signedByMaster
+        ? JsonSigning.sign(k, user, "ed25519:" + master.publicKeyBase64(), master.seed())
+        : k;
   }
 
   public ObjectNode all() {

@@ -24,11 +24,15 @@ import org.keydir.crypto.JsonSigning;
  * A homeserver for tests, on a real loopback socket, answering as the spec says: whoami
  * (client-server "GET /account/whoami"), RFC 7662 introspection as matrix-authentication-service
  * answers it, and its own signing key at {@code /_matrix/key/v2/server} (server-server "Publishing
- * Keys"). Any other path answers {@code {"served_by": "homeserver", "path": …}}, so a proxy test can
- * tell which side a request reached. Its faults: {@link Mode}.
+ * Keys"). Any other path answers {@code {"served_by": "homeserver", "path": …}}, so a proxy test
+ * can tell which side a request reached. Its faults: {@link Mode}.
  */
 public final class FakeHost implements AutoCloseable {
-  public enum Mode { UP, ERROR_500, SLOW }
+  public enum Mode {
+    UP,
+    ERROR_500,
+    SLOW
+  }
 
   public static final String CLIENT_ID = "keydir-client";
   public static final String CLIENT_SECRET = "keydir-client-secret-0123";
@@ -37,23 +41,40 @@ public final class FakeHost implements AutoCloseable {
   public final String serverName;
   public final AtomicInteger whoamiCalls = new AtomicInteger();
   public final AtomicInteger introspectionCalls = new AtomicInteger();
+
   /** token → (user id, device id or null) as the host's own sessions. */
   public final Map<String, String[]> tokens = new ConcurrentHashMap<>();
+
   /** token → the whole introspection answer, when a test wants a particular one. */
   public final Map<String, ObjectNode> introspection = new ConcurrentHashMap<>();
+
   public volatile Mode mode = Mode.UP;
-  /** Federation transactions received ({@code PUT /send/{txnId}}), each with its verified origin's EDUs. */
-  public final java.util.List<JsonNode> transactions = new java.util.concurrent.CopyOnWriteArrayList<>();
-  public final java.util.List<String> transactionFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Federation transactions received ({@code PUT /send/{txnId}}), each with its verified origin's
+   * EDUs.
+   */
+  public final java.util.List<JsonNode> transactions =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public final java.util.List<String> transactionFailures =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   public final AtomicInteger sendAttempts = new AtomicInteger();
+
   /** origin server → its verify key (id, base64): how this host checks X-Matrix on transactions. */
   public final Map<String, String[]> trustedOrigins = new ConcurrentHashMap<>();
+
   public final AtomicInteger syncCalls = new AtomicInteger();
+
   /** The raw query string and headers of the last /sync the host received. */
   public volatile String lastSyncQuery;
+
   public volatile com.sun.net.httpserver.Headers lastSyncHeaders;
+
   /** Users the host itself puts into device_lists.changed (it learnt of them on its own). */
-  public final java.util.List<String> hostChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final java.util.List<String> hostChanged =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   public final String keyId = "ed25519:a_host";
   private final byte[] seed = Ed25519.generate(new java.security.SecureRandom()).seed();
   private HttpServer server;
@@ -93,7 +114,10 @@ public final class FakeHost implements AutoCloseable {
     tokens.put(token, new String[] {userId, deviceId});
   }
 
-  /** A user of this host logged in on {@code deviceId}: its token is the host's, its keys the test's to sign. */
+  /**
+   * A user of this host logged in on {@code deviceId}: its token is the host's, its keys the test's
+   * to sign.
+   */
   public SigningDevice loggedIn(String localpart, String deviceId) {
     String user = "@" + localpart + ":" + serverName;
     String token = "syt_" + localpart + "_" + deviceId;
@@ -104,8 +128,13 @@ public final class FakeHost implements AutoCloseable {
   /** Synapse's signing.key line for this host's key. */
   public Path writeSigningKey(Path dir) throws IOException {
     Path file = dir.resolve("host.signing.key");
-    Files.writeString(file, "ed25519 " + keyId.substring(8) + " "
-        + Base64.getEncoder().withoutPadding().encodeToString(seed) + "\n");
+    Files.writeString(
+        file,
+        "ed25519 "
+            + keyId.substring(8)
+            + " "
+            + Base64.getEncoder().withoutPadding().encodeToString(seed)
+            + "\n");
     return file;
   }
 
@@ -124,16 +153,28 @@ public final class FakeHost implements AutoCloseable {
       }
       if (path.equals("/_matrix/client/v3/account/whoami")) whoami(ex);
       else if (path.equals("/oauth2/introspect")) introspect(ex);
-      else if (path.equals("/_matrix/client/v3/sync") || path.equals("/_matrix/client/r0/sync")) sync(ex);
-      else if (path.equals("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync")) slidingSync(ex);
+      else if (path.equals("/_matrix/client/v3/sync") || path.equals("/_matrix/client/r0/sync"))
+        sync(ex);
+      else if (path.equals("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync"))
+        slidingSync(ex);
       else if (path.equals("/_matrix/key/v2/server")) reply(ex, 200, serverKeys().toString());
-      else if (path.startsWith("/_matrix/federation/v1/send/") && ex.getRequestMethod().equals("PUT")) transaction(ex);
+      else if (path.startsWith("/_matrix/federation/v1/send/")
+          && ex.getRequestMethod().equals("PUT")) transaction(ex);
       else {
         byte[] body = ex.getRequestBody().readAllBytes();
-        ObjectNode o = JsonNodeFactory.instance.objectNode().put("served_by", "homeserver").put("path", path)
-            .put("raw_uri", ex.getRequestURI().getRawPath()
-                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()))
-            .put("method", ex.getRequestMethod()).put("body_bytes", body.length);
+        ObjectNode o =
+            JsonNodeFactory.instance
+                .objectNode()
+                .put("served_by", "homeserver")
+                .put("path", path)
+                .put(
+                    "raw_uri",
+                    ex.getRequestURI().getRawPath()
+                        + (ex.getRequestURI().getRawQuery() == null
+                            ? ""
+                            : "?" + ex.getRequestURI().getRawQuery()))
+                .put("method", ex.getRequestMethod())
+                .put("body_bytes", body.length);
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host != null) o.put("host", host);
         String fwd = ex.getRequestHeaders().getFirst("X-Forwarded-For");
@@ -146,28 +187,37 @@ public final class FakeHost implements AutoCloseable {
   private void whoami(HttpExchange ex) throws IOException {
     whoamiCalls.incrementAndGet();
     String auth = ex.getRequestHeaders().getFirst("Authorization");
-    String[] who = auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
+    String[] who =
+        auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
     if (who == null) {
-      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":false}");
+      reply(
+          ex,
+          401,
+          "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":false}");
       return;
     }
-    ObjectNode o = JsonNodeFactory.instance.objectNode().put("user_id", who[0]).put("is_guest", false);
+    ObjectNode o =
+        JsonNodeFactory.instance.objectNode().put("user_id", who[0]).put("is_guest", false);
     if (who[1] != null) o.put("device_id", who[1]);
     reply(ex, 200, o.toString());
   }
 
   private void introspect(HttpExchange ex) throws IOException {
     introspectionCalls.incrementAndGet();
-    String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET)
-        .getBytes(StandardCharsets.UTF_8));
+    String expected =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))
         || !"POST".equals(ex.getRequestMethod())) {
       reply(ex, 401, "{\"error\":\"invalid_client\"}");
       return;
     }
     String token = null;
-    for (String pair : new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
-      if (pair.startsWith("token=")) token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+    for (String pair :
+        new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+      if (pair.startsWith("token="))
+        token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
     }
     ObjectNode given = token == null ? null : introspection.get(token);
     if (given != null) {
@@ -179,19 +229,34 @@ public final class FakeHost implements AutoCloseable {
       reply(ex, 200, "{\"active\":false}");
       return;
     }
-    String scope = "openid urn:matrix:client:api:*" + (who[1] == null ? "" : " urn:matrix:client:device:" + who[1]);
-    reply(ex, 200, JsonNodeFactory.instance.objectNode().put("active", true).put("scope", scope)
-        .put("client_id", "element").put("username", who[0].substring(1, who[0].indexOf(':')))
-        .put("token_type", "access_token").put("exp", System.currentTimeMillis() / 1000 + 3600)
-        .put("sub", "01HZ" + who[0].hashCode()).toString());
+    String scope =
+        "openid urn:matrix:client:api:*"
+            + (who[1] == null ? "" : " urn:matrix:client:device:" + who[1]);
+    reply(
+        ex,
+        200,
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("active", true)
+            .put("scope", scope)
+            .put("client_id", "element")
+            .put("username", who[0].substring(1, who[0].indexOf(':')))
+            .put("token_type", "access_token")
+            .put("exp", System.currentTimeMillis() / 1000 + 3600)
+            .put("sub", "01HZ" + who[0].hashCode())
+            .toString());
   }
 
   /**
    * An answer shaped like the spec's example for {@code GET /sync} (client-server API, "Syncing"),
-   * with the host's own (empty) key counts: what an unmodified homeserver says of keys it never saw.
+   * with the host's own (empty) key counts: what an unmodified homeserver says of keys it never
+   * saw.
    */
   public ObjectNode syncAnswer(String nextBatch) throws IOException {
-    ObjectNode o = (ObjectNode) JSON.readTree("""
+    ObjectNode o =
+        (ObjectNode)
+            JSON.readTree(
+                """
         {"account_data":{"events":[{"content":{"custom_config_key":"custom_config_value"},"type":"org.example.custom.config"}]},
          "next_batch":"NEXT",
          "presence":{"events":[{"content":{"avatar_url":"mxc://localhost/wefuiwegh8742w","currently_active":false,
@@ -225,7 +290,10 @@ public final class FakeHost implements AutoCloseable {
     lastSyncHeaders = ex.getRequestHeaders();
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     if (auth == null || !auth.startsWith("Bearer ") || !tokens.containsKey(auth.substring(7))) {
-      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":true}");
+      reply(
+          ex,
+          401,
+          "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\",\"soft_logout\":true}");
       return;
     }
     String q = lastSyncQuery == null ? "" : lastSyncQuery;
@@ -234,9 +302,10 @@ public final class FakeHost implements AutoCloseable {
       reply(ex, 400, "{\"errcode\":\"M_INVALID_PARAM\",\"error\":\"Invalid filter\"}");
       return;
     }
-    java.util.regex.Matcher timeout = java.util.regex.Pattern.compile("(?:^|&)timeout=([0-9]+)").matcher(q);
+    java.util.regex.Matcher timeout =
+        java.util.regex.Pattern.compile("(?:^|&)timeout=([0-9]+)").matcher(q);
     long wait = timeout.find() ? Math.min(Long.parseLong(timeout.group(1)), 5_000) : 0;
-    if (wait > 0) sleep(wait);   // a quiet long-poll: nothing happens on the host
+    if (wait > 0) sleep(wait); // a quiet long-poll: nothing happens on the host
     ex.getResponseHeaders().set("X-Host-Says", "yes");
     reply(ex, 200, syncAnswer("s" + syncCalls.get() + "_4483_1934").toString());
   }
@@ -245,11 +314,19 @@ public final class FakeHost implements AutoCloseable {
     byte[] body = ex.getRequestBody().readAllBytes();
     try {
       JsonNode txn = JSON.readTree(body);
-      var h = org.keydir.federation.XMatrixHeader.parse(ex.getRequestHeaders().getFirst("Authorization"));
+      var h =
+          org.keydir.federation.XMatrixHeader.parse(
+              ex.getRequestHeaders().getFirst("Authorization"));
       String[] key = trustedOrigins.get(h.origin());
-      if (key == null || !key[0].equals(h.keyId()) || !org.keydir.federation.RequestSignatures.verify(h, "PUT",
-          ex.getRequestURI().getRawPath(), serverName, org.keydir.crypto.CanonicalJson.parse(body),
-          JsonSigning.decodePublicKey(key[1]))) {
+      if (key == null
+          || !key[0].equals(h.keyId())
+          || !org.keydir.federation.RequestSignatures.verify(
+              h,
+              "PUT",
+              ex.getRequestURI().getRawPath(),
+              serverName,
+              org.keydir.crypto.CanonicalJson.parse(body),
+              JsonSigning.decodePublicKey(key[1]))) {
         transactionFailures.add("bad or unknown signature: " + h.origin() + " " + h.keyId());
         reply(ex, 401, "{\"errcode\":\"M_UNAUTHORIZED\",\"error\":\"bad signature\"}");
         return;
@@ -262,9 +339,13 @@ public final class FakeHost implements AutoCloseable {
     }
   }
 
-  /** An X-Matrix Authorization header for a request from this server (as origin) to {@code destination}. */
+  /**
+   * An X-Matrix Authorization header for a request from this server (as origin) to {@code
+   * destination}.
+   */
   public String xMatrix(String method, String uri, String destination, JsonNode content) {
-    return org.keydir.federation.RequestSignatures.sign(method, uri, serverName, destination, content, keyId, seed)
+    return org.keydir.federation.RequestSignatures.sign(
+            method, uri, serverName, destination, content, keyId, seed)
         .format();
   }
 
@@ -272,11 +353,14 @@ public final class FakeHost implements AutoCloseable {
 
   /**
    * Simplified sliding sync (MSC4186) as an unmodified host answers it: {@code pos}, one list, one
-   * room, and the e2ee extension (MSC3884) with its own empty counts only when the request turned it
-   * on in this very request (this host keeps no sticky state: keydir must carry it).
+   * room, and the e2ee extension (MSC3884) with its own empty counts only when the request turned
+   * it on in this very request (this host keeps no sticky state: keydir must carry it).
    */
   public ObjectNode slidingAnswer(String pos, boolean e2ee) throws IOException {
-    ObjectNode o = (ObjectNode) JSON.readTree("""
+    ObjectNode o =
+        (ObjectNode)
+            JSON.readTree(
+                """
         {"pos":"POS","lists":{"all_rooms":{"count":1}},
          "rooms":{"!726s6s6q:example.com":{"name":"Example room","initial":true,"bump_stamp":12,
            "timeline":[{"content":{"body":"hi","msgtype":"m.text"},"event_id":"$143273582443PhrSn:example.org",
@@ -297,18 +381,29 @@ public final class FakeHost implements AutoCloseable {
     lastSyncHeaders = ex.getRequestHeaders();
     lastSlidingBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     String auth = ex.getRequestHeaders().getFirst("Authorization");
-    if (!"POST".equals(ex.getRequestMethod()) || auth == null || !auth.startsWith("Bearer ")
+    if (!"POST".equals(ex.getRequestMethod())
+        || auth == null
+        || !auth.startsWith("Bearer ")
         || !tokens.containsKey(auth.substring(7))) {
-      reply(ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\"}");
+      reply(
+          ex, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\"}");
       return;
     }
-    boolean e2ee = JSON.readTree(lastSlidingBody).path("extensions").path("e2ee").path("enabled").asBoolean(false);
+    boolean e2ee =
+        JSON.readTree(lastSlidingBody)
+            .path("extensions")
+            .path("e2ee")
+            .path("enabled")
+            .asBoolean(false);
     reply(ex, 200, slidingAnswer("p" + syncCalls.get(), e2ee).toString());
   }
 
   private ObjectNode serverKeys() {
-    ObjectNode o = JsonNodeFactory.instance.objectNode().put("server_name", serverName)
-        .put("valid_until_ts", System.currentTimeMillis() + 3_600_000);
+    ObjectNode o =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("server_name", serverName)
+            .put("valid_until_ts", System.currentTimeMillis() + 3_600_000);
     o.putObject("verify_keys").putObject(keyId).put("key", publicKey());
     o.putObject("old_verify_keys");
     return JsonSigning.sign(o, serverName, keyId, seed);

@@ -13,8 +13,11 @@ import java.time.Duration;
 /** A real HTTP client over a real socket, for tests. */
 public final class Http {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String baseUrl;
 
   public Http(String baseUrl) {
@@ -45,7 +48,9 @@ public final class Http {
   }
 
   public Response post(String path, String token, String body) {
-    return send(builder(path, token).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    return send(
+        builder(path, token)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
   }
 
   public Response post(String path, String token, byte[] body) {
@@ -57,13 +62,20 @@ public final class Http {
   }
 
   public Response method(String method, String path, String token, String body) {
-    return send(builder(path, token).method(method, body == null
-        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        builder(path, token)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private HttpRequest.Builder builder(String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json");
     if (token != null) b.header("Authorization", "Bearer " + token);
     return b;
   }

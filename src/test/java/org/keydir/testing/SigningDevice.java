@@ -8,7 +8,10 @@ import org.keydir.crypto.Ed25519;
 import org.keydir.crypto.JsonSigning;
 import org.keydir.crypto.UnpaddedBase64;
 
-/** A client device for tests: its own ed25519 key, and properly signed device, one-time and fallback keys. */
+/**
+ * A client device for tests: its own ed25519 key, and properly signed device, one-time and fallback
+ * keys.
+ */
 public final class SigningDevice {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -40,7 +43,9 @@ public final class SigningDevice {
     ObjectNode dk = F.objectNode();
     dk.put("user_id", userId).put("device_id", deviceId);
     dk.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
-    dk.putObject("keys").put("curve25519:" + deviceId, curve25519).put("ed25519:" + deviceId, ed25519());
+    dk.putObject("keys")
+        .put("curve25519:" + deviceId, curve25519)
+        .put("ed25519:" + deviceId, ed25519());
     return sign(dk);
   }
 
@@ -59,7 +64,10 @@ public final class SigningDevice {
     return JsonSigning.verify(obj, userId, "ed25519:" + deviceId, keys.publicKey());
   }
 
-  /** An upload body: {"one_time_keys": {signed_curve25519:<id>: …}} for the given ids, in that order. */
+  /**
+   * An upload body: {"one_time_keys": {signed_curve25519:<id>: …}} for the given ids, in that
+   * order.
+   */
   public ObjectNode oneTimeKeys(String... ids) {
     ObjectNode body = F.objectNode();
     ObjectNode otks = body.putObject("one_time_keys");

@@ -17,26 +17,36 @@ import org.keydir.store.EmbeddedDatabase;
 
 /**
  * The tests' PostgreSQL: {@code KEYDIR_TEST_DATABASE_URL} when set, else one embedded server per
- * test JVM started by the product's own {@link EmbeddedDatabase}. Each caller gets a fresh database.
+ * test JVM started by the product's own {@link EmbeddedDatabase}. Each caller gets a fresh
+ * database.
  */
 public final class TestDatabase {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static String serverUrl;
   private static EmbeddedDatabase embedded;
-  /** Every temporary folder the tests made: deleted when the test JVM exits (they held 16 GB after a few hundred runs). */
-  private static final List<Path> TEMPORARY = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Every temporary folder the tests made: deleted when the test JVM exits (they held 16 GB after a
+   * few hundred runs).
+   */
+  private static final List<Path> TEMPORARY =
+      java.util.Collections.synchronizedList(new ArrayList<>());
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      synchronized (TestDatabase.class) {
-        if (embedded != null) embedded.close();
-      }
-      List<Path> folders;
-      synchronized (TEMPORARY) {
-        folders = new ArrayList<>(TEMPORARY);
-      }
-      folders.forEach(TestDatabase::deleteQuietly);
-    }, "test-temp-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (TestDatabase.class) {
+                    if (embedded != null) embedded.close();
+                  }
+                  List<Path> folders;
+                  synchronized (TEMPORARY) {
+                    folders = new ArrayList<>(TEMPORARY);
+                  }
+                  folders.forEach(TestDatabase::deleteQuietly);
+                },
+                "test-temp-cleanup"));
   }
 
   private TestDatabase() {}
@@ -47,7 +57,8 @@ public final class TestDatabase {
       if (configured != null && !configured.isBlank()) {
         serverUrl = configured;
       } else {
-        embedded = EmbeddedDatabase.start(tempDir("keydir-test-pg"));  // superuser: tests create databases
+        embedded =
+            EmbeddedDatabase.start(tempDir("keydir-test-pg")); // superuser: tests create databases
         serverUrl = embedded.superuserUrl();
       }
     }
@@ -67,13 +78,19 @@ public final class TestDatabase {
     if (!workers.isEmpty()) {
       for (String worker : workers) {
         String workerUrl = withDatabase(withHost(serverUrl(), worker), name);
-        if (!hasDatabase(withHost(serverUrl(), worker), name)) execute(withHost(serverUrl(), worker), "CREATE DATABASE " + name);
+        if (!hasDatabase(withHost(serverUrl(), worker), name))
+          execute(withHost(serverUrl(), worker), "CREATE DATABASE " + name);
         execute(workerUrl, "CREATE EXTENSION IF NOT EXISTS citus");
       }
       DatabaseUrl coordinator = DatabaseUrl.parse(url);
       execute(url, "CREATE EXTENSION citus");
-      execute(url, "SELECT citus_set_coordinator_host('" + coordinator.options().getHost() + "', "
-          + coordinator.options().getPort() + ")");
+      execute(
+          url,
+          "SELECT citus_set_coordinator_host('"
+              + coordinator.options().getHost()
+              + "', "
+              + coordinator.options().getPort()
+              + ")");
       for (String worker : workers) {
         String[] hp = worker.split(":");
         execute(url, "SELECT citus_add_node('" + hp[0] + "', " + hp[1] + ")");
@@ -82,7 +99,9 @@ public final class TestDatabase {
     return url;
   }
 
-  /** True when the tests run on a Citus cluster (KEYDIR_TEST_DATABASE_URL names its coordinator). */
+  /**
+   * True when the tests run on a Citus cluster (KEYDIR_TEST_DATABASE_URL names its coordinator).
+   */
   public static boolean onCitus() {
     return !citusWorkers().isEmpty();
   }
@@ -94,14 +113,17 @@ public final class TestDatabase {
       DatabaseUrl u = DatabaseUrl.parse(serverUrl());
       List<String> out = new ArrayList<>();
       try (Connection c = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
-           Statement s = c.createStatement()) {
+          Statement s = c.createStatement()) {
         ResultSet ext = s.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
         if (ext.next()) {
-          ResultSet r = s.executeQuery("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid");
+          ResultSet r =
+              s.executeQuery(
+                  "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid");
           while (r.next()) out.add(r.getString(1) + ":" + r.getInt(2));
         }
       } catch (SQLException e) {
-        throw new IllegalStateException("could not look for Citus on the test server: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "could not look for Citus on the test server: " + e.getMessage(), e);
       }
       citusWorkers = List.copyOf(out);
       if (!out.isEmpty()) dropStaleDatabases();
@@ -122,8 +144,9 @@ public final class TestDatabase {
       List<String> stale = new ArrayList<>();
       DatabaseUrl n = DatabaseUrl.parse(url);
       try (Connection c = DriverManager.getConnection(n.jdbcUrl(), n.user(), n.password());
-           Statement s = c.createStatement()) {
-        ResultSet r = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'kd\\_test\\_%'");
+          Statement s = c.createStatement()) {
+        ResultSet r =
+            s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'kd\\_test\\_%'");
         while (r.next()) stale.add(r.getString(1));
       } catch (SQLException e) {
         throw new IllegalStateException(e.getMessage(), e);
@@ -140,7 +163,7 @@ public final class TestDatabase {
   private static boolean hasDatabase(String url, String name) {
     DatabaseUrl u = DatabaseUrl.parse(url);
     try (Connection c = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
-         Statement s = c.createStatement()) {
+        Statement s = c.createStatement()) {
       return s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'").next();
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
@@ -149,14 +172,15 @@ public final class TestDatabase {
 
   private static String withHost(String url, String hostPort) {
     DatabaseUrl u = DatabaseUrl.parse(url);
-    String auth = u.user() + (u.password() == null || u.password().isEmpty() ? "" : ":" + u.password());
+    String auth =
+        u.user() + (u.password() == null || u.password().isEmpty() ? "" : ":" + u.password());
     return "postgresql://" + auth + "@" + hostPort + "/" + u.options().getDatabase();
   }
 
   public static void execute(String url, String sql) {
     DatabaseUrl u = DatabaseUrl.parse(url);
     try (Connection c = DriverManager.getConnection(u.jdbcUrl(), u.user(), u.password());
-         Statement s = c.createStatement()) {
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
@@ -165,8 +189,16 @@ public final class TestDatabase {
 
   public static String withDatabase(String url, String database) {
     DatabaseUrl u = DatabaseUrl.parse(url);
-    String auth = u.user() + (u.password() == null || u.password().isEmpty() ? "" : ":" + u.password());
-    return "postgresql://" + auth + "@" + u.options().getHost() + ":" + u.options().getPort() + "/" + database;
+    String auth =
+        u.user() + (u.password() == null || u.password().isEmpty() ? "" : ":" + u.password());
+    return "postgresql://"
+        + auth
+        + "@"
+        + u.options().getHost()
+        + ":"
+        + u.options().getPort()
+        + "/"
+        + database;
   }
 
   public static Path tempDir(String prefix) {

@@ -14,21 +14,31 @@ import org.keydir.config.KeydirConfig;
 public final class TestKeydir implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
   public static final String SERVER_NAME = "test.keydir";
+
   /**
-   * Accelerated rotation: refresh 250 ms, published 750 ms before signing, 2 s active, 2 s retention
-   * (the policy's guarantees assume a replica refreshes within its interval: on a loaded 2-core CI
-   * machine, 100 ms intervals were too tight for that). Such a server's key responses are valid for
-   * under a second: its keydir peers need {@link #REFETCH_FAST_ROTATING_PEERS}.
+   * Accelerated rotation: refresh 250 ms, published 750 ms before signing, 2 s active, 2 s
+   * retention (the policy's guarantees assume a replica refreshes within its interval: on a loaded
+   * 2-core CI machine, 100 ms intervals were too tight for that). Such a server's key responses are
+   * valid for under a second: its keydir peers need {@link #REFETCH_FAST_ROTATING_PEERS}.
    */
-  public static final Map<String, String> FAST_ROTATION = Map.of("KEYDIR_ROTATION_REFRESH_INTERVAL", "250ms",
-      "KEYDIR_ROTATION_PENDING_DURATION", "750ms", "KEYDIR_ROTATION_ROTATION_PERIOD", "2000ms",
-      "KEYDIR_ROTATION_EXPIRED_RETENTION", "2000ms");
+  public static final Map<String, String> FAST_ROTATION =
+      Map.of(
+          "KEYDIR_ROTATION_REFRESH_INTERVAL",
+          "250ms",
+          "KEYDIR_ROTATION_PENDING_DURATION",
+          "750ms",
+          "KEYDIR_ROTATION_ROTATION_PERIOD",
+          "2000ms",
+          "KEYDIR_ROTATION_EXPIRED_RETENTION",
+          "2000ms");
+
   /**
    * For a keydir whose peers rotate fast: it may ask again for an expired key after 100 ms (the
    * default, a minute, assumes responses valid for an hour or more, as real servers publish them).
    */
-  public static final Map<String, String> REFETCH_FAST_ROTATING_PEERS = Map.of(
-      "KEYDIR_FEDERATION_KEY_REFETCH_INTERVAL_MS", "100");
+  public static final Map<String, String> REFETCH_FAST_ROTATING_PEERS =
+      Map.of("KEYDIR_FEDERATION_KEY_REFETCH_INTERVAL_MS", "100");
+
   /** Replicas on one database share it, as in production. */
   public static final String KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
 
@@ -60,8 +70,12 @@ public final class TestKeydir implements AutoCloseable {
     env.put("KEYDIR_DATA_DIR", TestDatabase.tempDir("keydir-test-data").toString());
     env.put("KEYDIR_SHUTDOWN_GRACE_MS", "5000");
     env.put("KEYDIR_RATE_LIMIT_ENABLED", "false");
-    env.put("KEYDIR_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");   // peers run on loopback; SsrfTest turns it off
-    env.put("KEYDIR_FEDERATION_BACKOFF_INITIAL_MS", "100");   // load tests hammer one device; RateLimitTest turns it on
+    env.put(
+        "KEYDIR_FEDERATION_ALLOW_PRIVATE_ADDRESSES",
+        "true"); // peers run on loopback; SsrfTest turns it off
+    env.put(
+        "KEYDIR_FEDERATION_BACKOFF_INITIAL_MS",
+        "100"); // load tests hammer one device; RateLimitTest turns it on
     if (databaseUrl != null) {
       env.put("KEYDIR_DATABASE_URL", databaseUrl);
       env.put("KEYDIR_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY);
@@ -73,13 +87,21 @@ public final class TestKeydir implements AutoCloseable {
   public record Device(String userId, String deviceId, String token) {}
 
   public Device createDevice(String localpart, String deviceId) {
-    String body = deviceId == null
-        ? "{\"user_id\":\"@" + localpart + ":" + serverName + "\"}"
-        : "{\"user_id\":\"@" + localpart + ":" + serverName + "\",\"device_id\":\"" + deviceId + "\"}";
+    String body =
+        deviceId == null
+            ? "{\"user_id\":\"@" + localpart + ":" + serverName + "\"}"
+            : "{\"user_id\":\"@"
+                + localpart
+                + ":"
+                + serverName
+                + "\",\"device_id\":\""
+                + deviceId
+                + "\"}";
     Http.Response r = http.post("/_keydir/admin/v1/devices", ADMIN_TOKEN, body);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     JsonNode j = r.json();
-    return new Device(j.get("user_id").asText(), j.get("device_id").asText(), j.get("access_token").asText());
+    return new Device(
+        j.get("user_id").asText(), j.get("device_id").asText(), j.get("access_token").asText());
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.keydir.usecases;
 
-import org.keydir.keys.KeySignature;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.keydir.crypto.CanonicalJson;
+import org.keydir.keys.KeySignature;
 import org.keydir.testing.CrossSigningIdentity;
 
 /**
@@ -29,13 +29,20 @@ class SignatureVisibilityProperties {
   void a_viewer_sees_the_owner_s_signatures_and_only_its_own_user_signing_signature(
       @ForAll("signatures") List<KeySignature> sigs, @ForAll("users") String viewer) {
     String master = CanonicalJson.encode(ALICE.key("master", ALICE.master, false));
-    KeyQueries.Signed signed = KeyQueries.merge(List.of(), Map.of("@alice:x", Map.of("master", master)), sigs, viewer);
-    JsonNode shown = CanonicalJson.parse(signed.identities().get("@alice:x").get("master")).path("signatures");
+    KeyQueries.Signed signed =
+        KeyQueries.merge(List.of(), Map.of("@alice:x", Map.of("master", master)), sigs, viewer);
+    JsonNode shown =
+        CanonicalJson.parse(signed.identities().get("@alice:x").get("master")).path("signatures");
     Set<String> seen = new HashSet<>();
-    shown.properties().forEach(by -> by.getValue().properties().forEach(k -> seen.add(by.getKey() + " " + k.getKey())));
+    shown
+        .properties()
+        .forEach(
+            by ->
+                by.getValue().properties().forEach(k -> seen.add(by.getKey() + " " + k.getKey())));
     Set<String> expected = new HashSet<>();
     for (KeySignature s : sigs) {
-      if (s.signerUserId().equals("@alice:x") || s.signerUserId().equals(viewer)) expected.add(s.signerUserId() + " " + s.signerKeyId());
+      if (s.signerUserId().equals("@alice:x") || s.signerUserId().equals(viewer))
+        expected.add(s.signerUserId() + " " + s.signerKeyId());
     }
     assertThat(seen).isEqualTo(expected);
   }
@@ -48,7 +55,16 @@ class SignatureVisibilityProperties {
   @Provide
   Arbitrary<List<KeySignature>> signatures() {
     return Combinators.combine(Arbitraries.of(USERS), Arbitraries.strings().alpha().ofLength(6))
-        .as((signer, key) -> new KeySignature("@alice:x", ALICE.master.publicKeyBase64(), signer, "ed25519:" + key, "sig" + key))
-        .list().ofMaxSize(8).uniqueElements(s -> s.signerUserId() + s.signerKeyId());
+        .as(
+            (signer, key) ->
+                new KeySignature(
+                    "@alice:x",
+                    ALICE.master.publicKeyBase64(),
+                    signer,
+                    "ed25519:" + key,
+                    "sig" + key))
+        .list()
+        .ofMaxSize(8)
+        .uniqueElements(s -> s.signerUserId() + s.signerKeyId());
   }
 }
