@@ -100,7 +100,7 @@ PG15_PID=$(head -1 "$WORK/pg15/postmaster.pid")
 psql15 -d postgres -c "CREATE DATABASE pgraw" -c "CREATE DATABASE keydir"
 
 # The claim statement, copied from ClaimStore.java; $1..$4 become pgbench expressions (one device).
-CLAIM_SQL=$(awk '/String CLAIM_ONE = """/{on=1; next} on && /"""/{sub(/""".*/, ""); print; exit} on{print}' \
+CLAIM_SQL=$(awk '/String CLAIM_ONE =/{f=1} f && !on && /"""/{on=1; next} on && /"""/{sub(/""".*/, ""); print; exit} on{print}' \
   src/main/java/org/keydir/store/ClaimStore.java | sed -e 's/^ *//')
 [ -n "$CLAIM_SQL" ] || { echo "could not extract the claim statement" >&2; exit 1; }
 
