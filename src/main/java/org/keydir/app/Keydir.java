@@ -38,6 +38,7 @@ import org.keydir.usecases.Rotator;
 import org.keydir.usecases.ServerKeyAdmin;
 import org.keydir.usecases.ServerKeyNotices;
 import org.keydir.usecases.StatisticsKeeper;
+import org.keydir.usecases.TokenInvalidations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,6 +152,8 @@ public final class Keydir implements AutoCloseable {
               clock,
               federation.remote(),
               claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
+      if (!config.auth().delegated())
+        TokenInvalidations.listen(vertx, url.options(), services.tokens());
       metrics.ifPresent(m -> sampleStock(created, pool, m, config.metrics().stockIntervalMs()));
       Retention retention =
           new Retention(

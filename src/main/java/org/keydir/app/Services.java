@@ -60,6 +60,11 @@ public record Services(
     var pool = database.pool();
     DeviceStore devices = new DeviceStore();
     TokenStore tokens = new TokenStore();
+    LocalTokens localTokens =
+        new LocalTokens(
+            hash -> tokens.lookup(pool, hash),
+            config.auth().cacheTtlMs(),
+            config.auth().maxCachedTokens());
     DeviceKeyStore deviceKeys = new DeviceKeyStore();
     OneTimeKeyStore oneTimeKeys = new OneTimeKeyStore();
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
@@ -79,7 +84,7 @@ public record Services(
             config.federation().maxServersPerRequest(), config.federation().requestTimeoutMs());
     return new Services(
         database,
-        new LocalTokens(pool, tokens),
+        localTokens,
         new DeviceAdmin(
             pool,
             new DeviceAdmin.Stores(
@@ -93,7 +98,7 @@ public record Services(
                 tracking),
             server,
             clock,
-            !config.auth().delegated()),
+            config.auth().delegated() ? null : localTokens),
         new AuditLog(pool, audit),
         new KeyUploads(
             pool,

@@ -10,6 +10,7 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.keydir.store.DeviceListStore;
+import org.keydir.store.TokenStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * a replica whose listener reconnects drops its whole verdict cache (it may have missed a notice).
  */
 public final class HostNotices {
-  static final String TOKENS = "keydir_token_invalidations";
+  static final String TOKENS = TokenStore.INVALIDATIONS;
   private static final Logger LOG = LoggerFactory.getLogger(HostNotices.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";

@@ -47,17 +47,17 @@ public final class DeviceAdmin {
 
   private final boolean issuesTokens;
 
-  public DeviceAdmin(Pool pool, Stores stores, String serverName, Clock clock) {
-    this(pool, stores, serverName, clock, true);
-  }
+  private final LocalTokens localTokens;
 
   /**
-   * {@code issuesTokens} false: delegated auth, where devices and their tokens come from the
-   * homeserver.
+   * {@code localTokens} null: delegated auth, where devices and their tokens come from the
+   * homeserver; otherwise the tokens this replica keeps, told of a deleted device at once (other
+   * replicas hear of it through LISTEN).
    */
   public DeviceAdmin(
-      Pool pool, Stores stores, String serverName, Clock clock, boolean issuesTokens) {
-    this.issuesTokens = issuesTokens;
+      Pool pool, Stores stores, String serverName, Clock clock, LocalTokens localTokens) {
+    this.issuesTokens = localTokens != null;
+    this.localTokens = localTokens;
     this.pool = pool;
     this.stores = stores;
     this.serverName = serverName;
@@ -245,6 +245,14 @@ public final class DeviceAdmin {
    */
   public Future<ResetReport> delete(String actor, String userId, String deviceId) {
     requireIds(userId, deviceId);
+    return deleteInTransaction(actor, userId, deviceId)
+        .onSuccess(
+            report -> {
+              if (localTokens != null) localTokens.invalidateDevice(userId, deviceId);
+            });
+  }
+
+  private Future<ResetReport> deleteInTransaction(String actor, String userId, String deviceId) {
     return pool.withTransaction(
         tx ->
             lockOrNotFound(tx, userId, deviceId)
