@@ -21,7 +21,6 @@ import org.keydir.http.RateLimiter;
 import org.keydir.http.Routes;
 import org.keydir.metrics.Metrics;
 import org.keydir.serverkeys.HostSigningKey;
-import org.keydir.store.AuditStore;
 import org.keydir.store.CitusLayout;
 import org.keydir.store.Database;
 import org.keydir.store.DatabaseAtStart;
@@ -30,12 +29,9 @@ import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
 import org.keydir.store.OneTimeKeyStore;
 import org.keydir.store.RetentionStore;
-import org.keydir.store.ServerKeyStore;
-import org.keydir.store.StatisticsStore;
 import org.keydir.usecases.KeyRing;
 import org.keydir.usecases.Retention;
 import org.keydir.usecases.Rotator;
-import org.keydir.usecases.ServerKeyAdmin;
 import org.keydir.usecases.ServerKeyNotices;
 import org.keydir.usecases.StatisticsKeeper;
 import org.keydir.usecases.TokenInvalidations;
@@ -101,10 +97,9 @@ public final class Keydir implements AutoCloseable {
       Clock clock = Clock.systemUTC();
       var pool = database.pool();
       RotationConfig rotation = config.rotation().policy();
-      ServerKeyStore serverKeys = new ServerKeyStore();
-      Rotator rotator =
-          new Rotator(pool, serverKeys, new AuditStore(), keyEncryption, rotation, clock);
-      KeyRing ring = new KeyRing(pool, serverKeys, keyEncryption, config.serverName());
+      ServerKeyParts serverKeyParts = ServerKeyParts.wire(pool, config, keyEncryption, clock);
+      Rotator rotator = serverKeyParts.rotator();
+      KeyRing ring = serverKeyParts.ring();
       org.keydir.serverkeys.OwnKeys ownKeys = ring;
       if (config.serverKeys().host()) {
         HostSigningKey hostKey =
@@ -151,18 +146,12 @@ public final class Keydir implements AutoCloseable {
               config,
               clock,
               federation.remote(),
-              claimed -> metrics.ifPresent(m -> m.claimed(claimed)));
+              claimed -> metrics.ifPresent(m -> m.claimed(claimed)),
+              () -> serverKeyParts);
       if (!config.auth().delegated())
         TokenInvalidations.listen(vertx, url.options(), services.tokens());
       metrics.ifPresent(m -> sampleStock(created, pool, m, config.metrics().stockIntervalMs()));
-      Retention retention =
-          new Retention(
-              pool,
-              new RetentionStore(),
-              clock,
-              config.limits().claimedKeyRetentionMs(),
-              config.audit().retentionMs(),
-              config.cleanup().batchSize());
+      Retention retention = services.retention();
       vertx.setPeriodic(
           config.cleanup().intervalMs(),
           id ->
@@ -170,7 +159,7 @@ public final class Keydir implements AutoCloseable {
                   .runOnce()
                   .onFailure(e -> LOG.debug("retention round failed: {}", e.toString())));
       if (!database.shards().isCitus()) { // Citus plans on the coordinator from its own statistics
-        StatisticsKeeper statistics = new StatisticsKeeper(pool, new StatisticsStore());
+        StatisticsKeeper statistics = services.statistics();
         vertx.setPeriodic(
             StatisticsKeeper.INTERVAL_MS,
             id ->
@@ -197,7 +186,7 @@ public final class Keydir implements AutoCloseable {
               ring,
               rotation,
               new FederationAuth(config.serverName(), peerKeys),
-              new ServerKeyAdmin(pool, serverKeys, rotator, ring),
+              serverKeyParts.admin(),
               clock,
               metrics,
               new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),

@@ -3,6 +3,7 @@ package org.keydir.app;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.keydir.config.KeydirConfig;
 import org.keydir.keys.ClaimedKey;
 import org.keydir.keys.RemoteLimits;
@@ -18,6 +19,8 @@ import org.keydir.store.DeviceStore;
 import org.keydir.store.FallbackKeyStore;
 import org.keydir.store.KeySignatureStore;
 import org.keydir.store.OneTimeKeyStore;
+import org.keydir.store.RetentionStore;
+import org.keydir.store.StatisticsStore;
 import org.keydir.store.TokenStore;
 import org.keydir.usecases.AuditLog;
 import org.keydir.usecases.CrossSigningUploads;
@@ -28,9 +31,16 @@ import org.keydir.usecases.KeyResets;
 import org.keydir.usecases.KeyUploads;
 import org.keydir.usecases.LocalTokens;
 import org.keydir.usecases.OneTimeKeyListing;
+import org.keydir.usecases.Retention;
 import org.keydir.usecases.SignatureUploads;
+import org.keydir.usecases.StatisticsKeeper;
 
-/** The domain services over one database: built once, used by the HTTP server and by the CLI. */
+/**
+ * The composition root of the use cases: every store and use case over one database is built here,
+ * once, for the HTTP server ({@code Keydir.start}), the CLI ({@code CliContext}) and the tests
+ * (ArchitectureTest: no other package calls their constructors). The signing-key use cases need the
+ * key-encryption key, so they are built on first use.
+ */
 public record Services(
     Database database,
     LocalTokens tokens,
@@ -44,11 +54,23 @@ public record Services(
     CrossSigningUploads crossSigning,
     SignatureUploads signatures,
     org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
-    org.keydir.usecases.DeviceListChanges deviceListChanges) {
+    org.keydir.usecases.DeviceListChanges deviceListChanges,
+    Supplier<ServerKeyParts> serverKeys,
+    Retention retention,
+    StatisticsKeeper statistics) {
 
   public static Services wire(
       Database database, KeydirConfig config, Clock clock, RemoteServers remote) {
-    return wire(database, config, clock, remote, claimed -> {});
+    return wire(
+        database,
+        config,
+        clock,
+        remote,
+        claimed -> {},
+        once(
+            () ->
+                ServerKeyParts.wire(
+                    database.pool(), config, KeyEncryptionKeys.resolve(config), clock)));
   }
 
   public static Services wire(
@@ -56,7 +78,8 @@ public record Services(
       KeydirConfig config,
       Clock clock,
       RemoteServers remote,
-      Consumer<List<ClaimedKey>> onClaimed) {
+      Consumer<List<ClaimedKey>> onClaimed,
+      Supplier<ServerKeyParts> serverKeys) {
     var pool = database.pool();
     DeviceStore devices = new DeviceStore();
     TokenStore tokens = new TokenStore();
@@ -70,6 +93,8 @@ public record Services(
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
     AuditStore audit = new AuditStore();
     DeviceListStore deviceLists = new DeviceListStore();
+    CrossSigningKeyStore crossSigningKeys = new CrossSigningKeyStore();
+    KeySignatureStore keySignatures = new KeySignatureStore();
     org.keydir.store.CrossSigningApprovalStore approvals =
         new org.keydir.store.CrossSigningApprovalStore();
     String server = config.serverName();
@@ -95,7 +120,8 @@ public record Services(
                 fallbackKeys,
                 audit,
                 deviceLists,
-                tracking),
+                tracking,
+                new org.keydir.store.DeviceOverviewStore()),
             server,
             clock,
             config.auth().delegated() ? null : localTokens),
@@ -130,28 +156,47 @@ public record Services(
             remote,
             remoteLimits,
             config.limits().maxUsersPerQuery(),
-            queryTracking),
+            queryTracking,
+            crossSigningKeys,
+            keySignatures),
         new KeyResets(pool, devices, oneTimeKeys, audit, clock),
         new OneTimeKeyListing(pool, oneTimeKeys),
         new CrossSigningUploads(
             pool,
-            new CrossSigningKeyStore(),
+            crossSigningKeys,
             devices,
             deviceLists,
             clock,
             approvals,
-            new KeySignatureStore(),
+            keySignatures,
             audit,
             config.crossSigning().approvalUrl()),
         new SignatureUploads(
+            pool, server, deviceKeys, crossSigningKeys, keySignatures, deviceLists, devices, clock),
+        new org.keydir.usecases.CrossSigningAdmin(
+            pool, approvals, audit, server, clock, crossSigningKeys, keySignatures, deviceLists),
+        new org.keydir.usecases.DeviceListChanges(pool, deviceLists),
+        serverKeys,
+        new Retention(
             pool,
-            server,
-            deviceKeys,
-            new CrossSigningKeyStore(),
-            new KeySignatureStore(),
-            deviceLists,
-            clock),
-        new org.keydir.usecases.CrossSigningAdmin(pool, approvals, audit, server, clock),
-        new org.keydir.usecases.DeviceListChanges(pool, deviceLists));
+            new RetentionStore(),
+            audit,
+            clock,
+            config.limits().claimedKeyRetentionMs(),
+            config.audit().retentionMs(),
+            config.cleanup().batchSize()),
+        new StatisticsKeeper(pool, new StatisticsStore()));
+  }
+
+  private static <T> Supplier<T> once(Supplier<T> make) {
+    return new Supplier<>() {
+      private T made;
+
+      @Override
+      public synchronized T get() {
+        if (made == null) made = make.get();
+        return made;
+      }
+    };
   }
 }

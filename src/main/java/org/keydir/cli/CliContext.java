@@ -4,17 +4,13 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.keydir.app.KeyEncryptionKeys;
 import org.keydir.app.Services;
 import org.keydir.config.KeydirConfig;
-import org.keydir.store.AuditStore;
 import org.keydir.store.CitusLayout;
 import org.keydir.store.Database;
 import org.keydir.store.DatabaseUrl;
 import org.keydir.store.EmbeddedDatabase;
 import org.keydir.store.Migrations;
-import org.keydir.store.ServerKeyStore;
-import org.keydir.usecases.Rotator;
 import org.keydir.usecases.ServerKeyAdmin;
 
 /**
@@ -39,17 +35,7 @@ final class CliContext implements AutoCloseable {
 
   /** Signing-key operations; they need the key-encryption key, so it is resolved only here. */
   ServerKeyAdmin serverKeys() {
-    var pool = services.database().pool();
-    ServerKeyStore store = new ServerKeyStore();
-    Rotator rotator =
-        new Rotator(
-            pool,
-            store,
-            new AuditStore(),
-            KeyEncryptionKeys.resolve(cfg),
-            cfg.rotation().policy(),
-            Clock.systemUTC());
-    return new ServerKeyAdmin(pool, store, rotator, null);
+    return services.serverKeys().get().admin();
   }
 
   static CliContext open(KeydirConfig cfg) {

@@ -40,8 +40,7 @@ final class ServerKeysCommand {
   static final class ListKeys extends Base {
     @Override
     void run(CliContext ctx) {
-      List<ServerKeyStore.StoredKey> keys =
-          ctx.await(new ServerKeyStore().all(ctx.services.database().pool()));
+      List<ServerKeyStore.StoredKey> keys = ctx.await(ctx.serverKeys().list());
       var json = ServerKeyAdmin.toJson(keys);
       StringBuilder text = new StringBuilder();
       keys.forEach(

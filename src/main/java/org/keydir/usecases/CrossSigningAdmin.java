@@ -24,12 +24,22 @@ public final class CrossSigningAdmin {
   private final String serverName;
   private final Clock clock;
 
+  private final org.keydir.store.CrossSigningKeyStore keys;
+  private final org.keydir.store.KeySignatureStore signatures;
+  private final org.keydir.store.DeviceListStore deviceLists;
+
   public CrossSigningAdmin(
       Pool pool,
       CrossSigningApprovalStore approvals,
       AuditStore audit,
       String serverName,
-      Clock clock) {
+      Clock clock,
+      org.keydir.store.CrossSigningKeyStore keys,
+      org.keydir.store.KeySignatureStore signatures,
+      org.keydir.store.DeviceListStore deviceLists) {
+    this.keys = keys;
+    this.signatures = signatures;
+    this.deviceLists = deviceLists;
     this.pool = pool;
     this.approvals = approvals;
     this.audit = audit;
@@ -44,14 +54,13 @@ public final class CrossSigningAdmin {
    */
   public Future<com.fasterxml.jackson.databind.node.ObjectNode> show(String userId) {
     requireLocal(userId);
-    var keys =
-        new org.keydir.store.CrossSigningKeyStore().forUsers(pool, java.util.List.of(userId));
-    var sigs = new org.keydir.store.KeySignatureStore().forUsers(pool, java.util.List.of(userId));
-    return Future.all(keys, sigs)
+    var stored = this.keys.forUsers(pool, java.util.List.of(userId));
+    var sigs = signatures.forUsers(pool, java.util.List.of(userId));
+    return Future.all(stored, sigs)
         .map(
             v -> {
               var out = JsonNodeFactory.instance.objectNode().put("user_id", userId);
-              for (var k : keys.result()) {
+              for (var k : stored.result()) {
                 var entry = out.putObject(k.usage()).put("public_key", k.publicKey());
                 var by = entry.putArray("signed_by");
                 org.keydir.crypto.CanonicalJson.parse(k.json())
@@ -77,8 +86,8 @@ public final class CrossSigningAdmin {
   public Future<Integer> delete(String actor, String userId) {
     requireLocal(userId);
     long now = clock.millis();
-    var keyStore = new org.keydir.store.CrossSigningKeyStore();
-    var sigStore = new org.keydir.store.KeySignatureStore();
+    var keyStore = keys;
+    var sigStore = signatures;
     return pool.withTransaction(
         tx ->
             keyStore
@@ -102,12 +111,11 @@ public final class CrossSigningAdmin {
                           .compose(v -> approvals.take(tx, userId))
                           .compose(
                               v ->
-                                  new org.keydir.store.DeviceListStore()
-                                      .bump(
-                                          tx,
-                                          userId,
-                                          null,
-                                          org.keydir.keys.DeviceListChange.Kind.CROSS_SIGNING))
+                                  deviceLists.bump(
+                                      tx,
+                                      userId,
+                                      null,
+                                      org.keydir.keys.DeviceListChange.Kind.CROSS_SIGNING))
                           .compose(
                               v ->
                                   audit.append(

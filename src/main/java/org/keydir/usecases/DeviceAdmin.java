@@ -43,7 +43,8 @@ public final class DeviceAdmin {
       FallbackKeyStore fallbackKeys,
       AuditStore audit,
       DeviceListStore deviceLists,
-      org.keydir.store.TrackingStore tracking) {}
+      org.keydir.store.TrackingStore tracking,
+      org.keydir.store.DeviceOverviewStore overview) {}
 
   private final boolean issuesTokens;
 
@@ -149,13 +150,11 @@ public final class DeviceAdmin {
             });
   }
 
-  private static final org.keydir.store.DeviceOverviewStore OVERVIEW =
-      new org.keydir.store.DeviceOverviewStore();
-
   /** One statement for all the user's devices (the per-device show() would be seven each). */
   public Future<List<DeviceView>> list(String userId) {
     requireLocalUser(userId);
-    return OVERVIEW
+    return stores
+        .overview()
         .list(pool, userId)
         .map(
             all ->

@@ -36,10 +36,8 @@ public final class KeyQueries {
   private final RemoteServers remote;
   private final RemoteLimits remoteLimits;
   private final int maxUsers;
-  private final org.keydir.store.CrossSigningKeyStore crossSigningKeys =
-      new org.keydir.store.CrossSigningKeyStore();
-  private final org.keydir.store.KeySignatureStore keySignatures =
-      new org.keydir.store.KeySignatureStore();
+  private final org.keydir.store.CrossSigningKeyStore crossSigningKeys;
+  private final org.keydir.store.KeySignatureStore keySignatures;
   private final DeviceListStore deviceLists;
 
   private final QueryTracking tracking;
@@ -51,20 +49,13 @@ public final class KeyQueries {
       String serverName,
       RemoteServers remote,
       RemoteLimits remoteLimits,
-      int maxUsers) {
-    this(pool, store, deviceLists, serverName, remote, remoteLimits, maxUsers, QueryTracking.NONE);
-  }
-
-  public KeyQueries(
-      Pool pool,
-      DeviceKeyStore store,
-      DeviceListStore deviceLists,
-      String serverName,
-      RemoteServers remote,
-      RemoteLimits remoteLimits,
       int maxUsers,
-      QueryTracking tracking) {
+      QueryTracking tracking,
+      org.keydir.store.CrossSigningKeyStore crossSigningKeys,
+      org.keydir.store.KeySignatureStore keySignatures) {
     this.tracking = tracking;
+    this.crossSigningKeys = crossSigningKeys;
+    this.keySignatures = keySignatures;
     this.pool = pool;
     this.store = store;
     this.deviceLists = deviceLists;

@@ -32,16 +32,18 @@ public final class Retention {
   private volatile String tombstoneCursor = RetentionPolicy.FIRST_USER;
   private volatile String auditCursor = RetentionPolicy.FIRST_USER;
 
-  private final org.keydir.store.AuditStore audit = new org.keydir.store.AuditStore();
+  private final org.keydir.store.AuditStore audit;
 
   public Retention(
       Pool pool,
       RetentionStore store,
+      org.keydir.store.AuditStore audit,
       Clock clock,
       long tombstoneRetentionMs,
       long auditRetentionMs,
       int batch) {
     this.pool = pool;
+    this.audit = audit;
     this.store = store;
     this.clock = clock;
     this.tombstoneRetentionMs = tombstoneRetentionMs;

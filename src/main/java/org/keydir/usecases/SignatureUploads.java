@@ -35,7 +35,7 @@ public final class SignatureUploads {
   private final KeySignatureStore signatures;
   private final DeviceListStore deviceLists;
   private final Clock clock;
-  private final org.keydir.store.DeviceStore deviceRows = new org.keydir.store.DeviceStore();
+  private final org.keydir.store.DeviceStore deviceRows;
 
   public SignatureUploads(
       Pool pool,
@@ -44,8 +44,10 @@ public final class SignatureUploads {
       CrossSigningKeyStore crossSigning,
       KeySignatureStore signatures,
       DeviceListStore deviceLists,
+      org.keydir.store.DeviceStore deviceRows,
       Clock clock) {
     this.pool = pool;
+    this.deviceRows = deviceRows;
     this.serverName = serverName;
     this.deviceKeys = deviceKeys;
     this.crossSigning = crossSigning;

@@ -147,6 +147,36 @@ class ArchitectureTest {
   }
 
   @Test
+  void only_the_composition_root_builds_stores_and_use_cases() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(ROOT)
+        .should()
+        .callConstructorWhere(
+            com.tngtech.archunit.base.DescribedPredicate
+                .<com.tngtech.archunit.core.domain.JavaConstructorCall>describe(
+                    "from another class",
+                    call -> !call.getOriginOwner().equals(call.getTargetOwner()))
+                .and(
+                    com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                        com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
+                            com.tngtech.archunit.core.domain.JavaClass.Predicates
+                                .resideInAnyPackage("org.keydir.store..", "org.keydir.usecases..")
+                                .and(
+                                    com.tngtech.archunit.core.domain.JavaClass.Predicates
+                                        .simpleNameEndingWith("Store")
+                                        .or(
+                                            com.tngtech.archunit.base.DescribedPredicate.describe(
+                                                "a use case",
+                                                c ->
+                                                    c.getPackageName().equals("org.keydir.usecases")
+                                                        && !c.isRecord()
+                                                        && !c.isNestedClass())))))))
+        .because("app.Services (and its parts) is the one place that wires stores and use cases")
+        .check(main);
+  }
+
+  @Test
   void the_http_edge_and_the_bench_speak_to_use_cases_not_to_the_database() {
     noClasses()
         .that()
