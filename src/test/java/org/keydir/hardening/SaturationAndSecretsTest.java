@@ -30,7 +30,8 @@ class SaturationAndSecretsTest {
                 new io.vertx.core.http.ConnectionPoolTooBusyException("full")))
         .isTrue();
     assertThat(
-            DatabaseErrors.isPoolSaturated(new RuntimeException("Timeout waiting for connection")))
+            DatabaseErrors.isPoolSaturated(
+                new io.vertx.core.VertxException("Timeout waiting for connection", true)))
         .isTrue();
     assertThat(
             DatabaseErrors.isPoolSaturated(new io.vertx.core.impl.NoStackTraceThrowable("Timeout")))
