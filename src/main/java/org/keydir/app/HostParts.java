@@ -78,7 +78,7 @@ final class HostParts {
                   cache,
                   pool,
                   new DeviceStore(),
-                  new DeviceListStore(),
+                  new DeviceListStore(clock),
                   new AuditStore(),
                   clock));
     }
@@ -122,7 +122,7 @@ final class HostParts {
                           .onSuccess(s -> m.outbox(s[0], s[1] < 0 ? 0 : clock.millis() - s[1]))));
     }
     if (config.internal().enabled() || auth.delegated()) {
-      DeviceListFeed feed = new DeviceListFeed(vertx, pool, new DeviceListStore());
+      DeviceListFeed feed = new DeviceListFeed(vertx, pool, new DeviceListStore(clock));
       Optional<org.keydir.host.OutboxSender> kick = outbox;
       HostNotices notices =
           HostNotices.listen(

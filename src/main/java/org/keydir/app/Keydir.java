@@ -72,6 +72,15 @@ public final class Keydir implements AutoCloseable {
   }
 
   public static Keydir start(KeydirConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock}: every time keydir decides by (claims' and uploads' timestamps, retention
+   * cutoffs, rotation, approval windows, token expiry); tests pass virtual time. Timers still tick
+   * in real time.
+   */
+  public static Keydir start(KeydirConfig config, Clock clock) {
     long t0 = System.nanoTime();
     String adminToken = AdminTokens.resolve(config);
     SecretBox keyEncryption = KeyEncryptionKeys.resolve(config);
@@ -94,7 +103,6 @@ public final class Keydir implements AutoCloseable {
           metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));
       vertx = created;
       Database database = Database.connect(vertx, url, config.database());
-      Clock clock = Clock.systemUTC();
       var pool = database.pool();
       RotationConfig rotation = config.rotation().policy();
       ServerKeyParts serverKeyParts = ServerKeyParts.wire(pool, config, keyEncryption, clock);
@@ -171,29 +179,33 @@ public final class Keydir implements AutoCloseable {
       vertx.setPeriodic(60_000, id -> rateLimiter.evictIdle());
       Routes.Deps deps =
           new Routes.Deps(
-              services.database(),
-              services.tokens(),
-              services.deviceAdmin(),
-              services.auditLog(),
-              services.uploads(),
-              services.claims(),
-              services.queries(),
-              services.resets(),
-              services.listing(),
-              rateLimiter,
-              adminToken,
-              config.limits().maxBodyBytes(),
-              ring,
-              rotation,
-              new FederationAuth(config.serverName(), peerKeys),
-              serverKeyParts.admin(),
-              clock,
-              metrics,
-              new FederationRateLimiter(config.rateLimit(), config.federation().maxCachedServers()),
-              services.crossSigning(),
-              services.signatures(),
-              services.crossSigningAdmin(),
-              services.deviceListChanges(),
+              new Routes.Listener(services.database(), config.limits().maxBodyBytes()),
+              new Routes.ClientApi(
+                  services.tokens(),
+                  services.uploads(),
+                  services.claims(),
+                  services.queries(),
+                  services.resets(),
+                  services.listing(),
+                  services.crossSigning(),
+                  services.signatures(),
+                  services.deviceListChanges(),
+                  rateLimiter),
+              new Routes.FederationApi(
+                  ring,
+                  rotation,
+                  new FederationAuth(config.serverName(), peerKeys),
+                  new FederationRateLimiter(
+                      config.rateLimit(), config.federation().maxCachedServers()),
+                  clock),
+              new Routes.OperatorApi(
+                  adminToken,
+                  services.deviceAdmin(),
+                  services.auditLog(),
+                  services.crossSigningAdmin(),
+                  serverKeyParts.admin(),
+                  services.deviceListChanges(),
+                  metrics),
               HostParts.wire(
                   vertx,
                   pool,

@@ -92,7 +92,7 @@ public record Services(
     OneTimeKeyStore oneTimeKeys = new OneTimeKeyStore();
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
     AuditStore audit = new AuditStore();
-    DeviceListStore deviceLists = new DeviceListStore();
+    DeviceListStore deviceLists = new DeviceListStore(clock);
     CrossSigningKeyStore crossSigningKeys = new CrossSigningKeyStore();
     KeySignatureStore keySignatures = new KeySignatureStore();
     org.keydir.store.CrossSigningApprovalStore approvals =

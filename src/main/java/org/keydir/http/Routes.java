@@ -29,31 +29,47 @@ import org.keydir.usecases.ServerKeyAdmin;
 
 /** Every route keydir serves, in one place. */
 public final class Routes {
+  /** What one keydir serves, by the listener part that routes it. */
   public record Deps(
-      Database database,
+      Listener listener,
+      ClientApi client,
+      FederationApi federation,
+      OperatorApi operator,
+      HostMode hostMode) {}
+
+  /** What every listener has: the readiness check's database and the body size cap. */
+  public record Listener(Database database, long maxBodyBytes) {}
+
+  /** The client API's use cases, its token check (local mode) and its per-device rate limit. */
+  public record ClientApi(
       LocalTokens tokens,
-      DeviceAdmin deviceAdmin,
-      AuditLog auditLog,
       KeyUploads uploads,
       KeyClaims claims,
       KeyQueries queries,
       KeyResets resets,
       OneTimeKeyListing listing,
-      RateLimiter rateLimiter,
-      String adminToken,
-      long maxBodyBytes,
-      KeyRing keyRing,
-      RotationConfig rotation,
-      FederationAuth federationAuth,
-      ServerKeyAdmin serverKeyAdmin,
-      Clock clock,
-      Optional<Metrics> metrics,
-      FederationRateLimiter federationRateLimiter,
       CrossSigningUploads crossSigning,
       org.keydir.usecases.SignatureUploads signatures,
-      org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
       org.keydir.usecases.DeviceListChanges deviceListChanges,
-      HostMode hostMode) {}
+      RateLimiter rateLimiter) {}
+
+  /** The federation API: our published keys, the peers' requests' check and rate limit. */
+  public record FederationApi(
+      KeyRing keyRing,
+      RotationConfig rotation,
+      FederationAuth auth,
+      FederationRateLimiter rateLimiter,
+      Clock clock) {}
+
+  /** The admin API and /metrics. */
+  public record OperatorApi(
+      String adminToken,
+      DeviceAdmin deviceAdmin,
+      AuditLog auditLog,
+      org.keydir.usecases.CrossSigningAdmin crossSigningAdmin,
+      ServerKeyAdmin serverKeyAdmin,
+      org.keydir.usecases.DeviceListChanges deviceListChanges,
+      Optional<Metrics> metrics) {}
 
   /**
    * What host mode changes: who checks client tokens (empty: keydir's own), whether keydir
@@ -105,11 +121,11 @@ public final class Routes {
   }
 
   /** What every listener has: request ids, JSON bodies (bounded), and the health checks. */
-  private static Router base(Vertx vertx, Deps deps, ServiceHandlers service) {
+  private static Router base(Vertx vertx, Listener listener, ServiceHandlers service) {
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
     router.route().handler(Routes::bodiesAreJson);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(deps.maxBodyBytes()));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(listener.maxBodyBytes()));
     router.get("/health").handler(Replies.json(service::health));
     router.get("/ready").handler(Replies.json(service::ready));
     return router;
@@ -124,8 +140,8 @@ public final class Routes {
    * serves them).
    */
   public static Router build(Vertx vertx, Deps deps, boolean operatorRoutes) {
-    ServiceHandlers service = new ServiceHandlers(deps.database());
-    Router router = base(vertx, deps, service);
+    ServiceHandlers service = new ServiceHandlers(deps.listener().database());
+    Router router = base(vertx, deps.listener(), service);
     router.get("/_matrix/client/versions").handler(Replies.json(service::versions));
 
     // Authentication is attached per route, so an unknown path is a 404 whatever the token.
@@ -133,19 +149,23 @@ public final class Routes {
         deps.hostMode()
             .delegatedAuth()
             .<Handler<RoutingContext>>map(DelegatedAuth::new)
-            .orElseGet(() -> new ClientAuth(deps.tokens()));
+            .orElseGet(() -> new ClientAuth(deps.client().tokens()));
 
     AccountHandlers account = new AccountHandlers();
     router
         .get("/_matrix/client/v3/account/whoami")
         .handler(clientAuth)
-        .handler(deps.rateLimiter())
+        .handler(deps.client().rateLimiter())
         .handler(Replies.json(account::whoami));
 
     KeysHandlers keys =
         new KeysHandlers(
-            deps.uploads(), deps.claims(), deps.queries(), deps.crossSigning(), deps.signatures());
-    ResetHandlers reset = new ResetHandlers(deps.resets(), deps.listing());
+            deps.client().uploads(),
+            deps.client().claims(),
+            deps.client().queries(),
+            deps.client().crossSigning(),
+            deps.client().signatures());
+    ResetHandlers reset = new ResetHandlers(deps.client().resets(), deps.client().listing());
     String v3 = "/_matrix/client/v3";
     for (String prefix : CLIENT_PREFIXES) {
       for (var e :
@@ -160,17 +180,18 @@ public final class Routes {
         router
             .post(prefix + e.getKey())
             .handler(clientAuth)
-            .handler(deps.rateLimiter())
+            .handler(deps.client().rateLimiter())
             .handler(Replies.json(e.getValue()));
       }
       router
           .get(prefix + "/keys/changes")
           .handler(clientAuth)
-          .handler(deps.rateLimiter())
+          .handler(deps.client().rateLimiter())
           .handler(
               Replies.json(
                   ctx ->
-                      deps.deviceListChanges()
+                      deps.client()
+                          .deviceListChanges()
                           .changed(ctx.request().getParam("from"), ctx.request().getParam("to"))
                           .map(KeysJson::changes)));
     }
@@ -195,22 +216,22 @@ public final class Routes {
       router
           .post(path)
           .handler(clientAuth)
-          .handler(deps.rateLimiter())
+          .handler(deps.client().rateLimiter())
           .handler(Replies.json(reset::reset));
     }
     router
         .get("/_matrix/client/unstable/io.keydir/keys/one_time_keys")
         .handler(clientAuth)
-        .handler(deps.rateLimiter())
+        .handler(deps.client().rateLimiter())
         .handler(Replies.json(reset::listOneTimeKeys));
 
     FederationHandlers fed =
         new FederationHandlers(
-            deps.keyRing(),
-            deps.rotation(),
-            deps.queries(),
-            deps.claims(),
-            deps.clock(),
+            deps.federation().keyRing(),
+            deps.federation().rotation(),
+            deps.client().queries(),
+            deps.client().claims(),
+            deps.federation().clock(),
             deps.hostMode().interest());
     if (deps.hostMode().publishesServerKeys()) {
       router.get("/_matrix/key/v2/server").handler(fed::serverKeys);
@@ -218,28 +239,28 @@ public final class Routes {
       router.get("/_matrix/key/v2/server/:keyId").handler(fed::serverKeys);
     }
     String federation = "/_matrix/federation/v1";
-    FederationRateLimiter perOrigin = deps.federationRateLimiter();
+    FederationRateLimiter perOrigin = deps.federation().rateLimiter();
     router
         .post(federation + "/user/keys/query")
-        .handler(deps.federationAuth())
+        .handler(deps.federation().auth())
         .handler(perOrigin)
         .handler(Replies.json(fed::query));
     router
         .post(federation + "/user/keys/claim")
-        .handler(deps.federationAuth())
+        .handler(deps.federation().auth())
         .handler(perOrigin)
         .handler(Replies.json(fed::claim));
     router
         .get(federation + "/user/devices/:userId")
-        .handler(deps.federationAuth())
+        .handler(deps.federation().auth())
         .handler(perOrigin)
         .handler(Replies.json(fed::devices));
 
-    if (operatorRoutes) operatorRoutes(router, deps);
+    if (operatorRoutes) operatorRoutes(router, deps.operator(), deps.hostMode());
     deps.hostMode()
         .internal()
         .filter(i -> !i.ownListener())
-        .ifPresent(i -> internalRoutes(router, deps, i));
+        .ifPresent(i -> internalRoutes(router, deps.operator(), i));
     return errors(router);
   }
 
@@ -248,17 +269,18 @@ public final class Routes {
    * else.
    */
   public static Router buildOperator(Vertx vertx, Deps deps) {
-    Router router = base(vertx, deps, new ServiceHandlers(deps.database()));
-    operatorRoutes(router, deps);
+    Router router = base(vertx, deps.listener(), new ServiceHandlers(deps.listener().database()));
+    operatorRoutes(router, deps.operator(), deps.hostMode());
     return errors(router);
   }
 
-  private static void operatorRoutes(Router router, Deps deps) {
-    deps.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
-    AdminAuth adminAuth = new AdminAuth(deps.adminToken());
+  private static void operatorRoutes(Router router, OperatorApi operator, HostMode hostMode) {
+    operator.metrics().ifPresent(m -> router.get("/metrics").handler(m.scrapeHandler()));
+    AdminAuth adminAuth = new AdminAuth(operator.adminToken());
     String admin = "/_keydir/admin/v1";
     AdminHandlers adm =
-        new AdminHandlers(deps.deviceAdmin(), deps.auditLog(), deps.crossSigningAdmin());
+        new AdminHandlers(
+            operator.deviceAdmin(), operator.auditLog(), operator.crossSigningAdmin());
     router
         .post(admin + "/users/:userId/cross_signing/allow_replacement")
         .handler(adminAuth)
@@ -295,7 +317,8 @@ public final class Routes {
         .handler(
             Replies.json(
                 ctx ->
-                    deps.deviceListChanges()
+                    operator
+                        .deviceListChanges()
                         .position()
                         .map(
                             p ->
@@ -304,9 +327,9 @@ public final class Routes {
                                         .objectNode()
                                         .put("position", p))));
 
-    if (deps.hostMode()
+    if (hostMode
         .publishesServerKeys()) { // with the host's key, keydir has no keys of its own to manage
-      ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(deps.serverKeyAdmin());
+      ServerKeyAdminHandlers keysAdmin = new ServerKeyAdminHandlers(operator.serverKeyAdmin());
       router.get(admin + "/server_keys").handler(adminAuth).handler(Replies.json(keysAdmin::list));
       router
           .post(admin + "/server_keys/rotate")
@@ -323,22 +346,22 @@ public final class Routes {
    * The router of {@code internal.listen}: the internal API and the health checks, nothing else.
    */
   public static Router buildInternal(Vertx vertx, Deps deps) {
-    Router router = base(vertx, deps, new ServiceHandlers(deps.database()));
-    internalRoutes(router, deps, deps.hostMode().internal().orElseThrow());
+    Router router = base(vertx, deps.listener(), new ServiceHandlers(deps.listener().database()));
+    internalRoutes(router, deps.operator(), deps.hostMode().internal().orElseThrow());
     return errors(router);
   }
 
-  private static void internalRoutes(Router router, Deps deps, Internal internal) {
+  private static void internalRoutes(Router router, OperatorApi operator, Internal internal) {
     AdminAuth auth =
         new AdminAuth(internal.token(), "internal API token", "the internal API token is required");
     InternalHandlers h =
         new InternalHandlers(
             internal.syncStates(),
             internal.feed(),
-            deps.deviceAdmin(),
-            deps.crossSigningAdmin(),
+            operator.deviceAdmin(),
+            operator.crossSigningAdmin(),
             internal.notices(),
-            deps.deviceAdmin().serverName());
+            operator.deviceAdmin().serverName());
     String base = "/_keydir/internal/v1";
     router.post(base + "/sync_state").handler(auth).handler(Replies.json(h::syncState));
     router

@@ -14,6 +14,13 @@ import org.keydir.keys.DeviceListChange;
  * a change below P committing (the stream would otherwise skip it).
  */
 public final class DeviceListStore {
+  private final java.time.Clock clock;
+
+  /** {@code clock} stamps each change ({@code changed_ts}, which retention reads). */
+  public DeviceListStore(java.time.Clock clock) {
+    this.clock = clock;
+  }
+
   private static final String LOCK = "SELECT pg_advisory_xact_lock(7164200)";
 
   /**
@@ -64,7 +71,7 @@ public final class DeviceListStore {
         .compose(
             id ->
                 tx.preparedQuery(LOG)
-                    .execute(Tuple.of(userId, id, System.currentTimeMillis(), deviceId, kind.wire)))
+                    .execute(Tuple.of(userId, id, clock.millis(), deviceId, kind.wire)))
         .mapEmpty();
   }
 

@@ -48,7 +48,7 @@ class TrackingProperties {
   private static final AtomicInteger TRIES = new AtomicInteger();
   private static Vertx vertx;
   private static Pool pool;
-  private final DeviceListStore stream = new DeviceListStore();
+  private final DeviceListStore stream = new DeviceListStore(java.time.Clock.systemUTC());
   private final TrackingStore tracking = new TrackingStore();
   private final SyncViewStore views = new SyncViewStore();
 

@@ -58,6 +58,13 @@ public final class TestKeydir implements AutoCloseable {
     return new TestKeydir(Keydir.start(cfg), cfg.serverName());
   }
 
+  /** The same on virtual time: every decision keydir takes by the clock reads {@code clock}. */
+  public static TestKeydir start(
+      String databaseUrl, Map<String, String> extraEnv, java.time.Clock clock) {
+    KeydirConfig cfg = config(databaseUrl, extraEnv);
+    return new TestKeydir(Keydir.start(cfg, clock), cfg.serverName());
+  }
+
   public static TestKeydir start(String databaseUrl) {
     return start(databaseUrl, Map.of());
   }
