@@ -6,9 +6,9 @@
 #      transaction at each concurrency level → the raw tps.
 #   2. keydir with its embedded PostgreSQL, and `keydir bench` against it.
 #   3. keydir against the PostgreSQL 15 of step 1 (KEYDIR_DATABASE_URL), benched the same way.
-#   3c. keydir's single-device claim against the raw claim statement, alternated level by level and
-#      round by round (ALTERNATE_ROUNDS), so a noisy machine shows as spread in the raw figures
-#      instead of as a slow keydir.
+#   3c. keydir's single-device claim against the raw claim statement, alternated round by round
+#      (ALTERNATE_ROUNDS: every level raw, then every level through keydir in one client JVM), so a
+#      noisy machine shows as spread in the raw figures instead of as a slow keydir.
 #   3d. with OTHER_URL: the same bench against a second server (e.g. a real homeserver; its devices
 #      from OTHER_DEVICES_FILE, or its admin API with OTHER_ADMIN_TOKEN; OTHER_PID samples its CPU).
 #   4. keydir's claim throughput as a ratio of the raw claim tps per level, server CPU per claim,
@@ -31,7 +31,6 @@ PHASES=${PHASES:-upload,claim,claim-bulk,query,mixed}
 PGPORT=${PGPORT:-55432}
 RAW_ON_EMBEDDED=${RAW_ON_EMBEDDED:-1}
 ALTERNATE_ROUNDS=${ALTERNATE_ROUNDS:-3}
-ALTERNATE_WARMUP=${ALTERNATE_WARMUP:-6s}   # each 3c bench is a new client JVM: with 1 s its JIT ate 0.23 ms CPU per claim (0.04 when warm)
 PGBIN=/usr/lib/postgresql/15/bin
 ADMIN_TOKEN=bench-admin-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 KEYDIR_PORT=18108
@@ -240,16 +239,22 @@ if [ "$ALTERNATE_ROUNDS" -gt 0 ]; then
   echo "# round clients raw_tps keydir_claims_per_s" > "$OUT/alternation.txt"
   sw=$SERVER_WARMUP
   for round in $(seq 1 "$ALTERNATE_ROUNDS"); do
+    declare -A raw=()
     for c in ${LEVELS//,/ }; do
       j=$(( c < 2 ? 1 : 2 ))
-      tps=$("$PGBIN/pgbench" -n -M prepared -c "$c" -j "$j" -T "$SECS" -h 127.0.0.1 -p "$PGPORT" -U postgres \
+      raw[$c]=$("$PGBIN/pgbench" -n -M prepared -c "$c" -j "$j" -T "$SECS" -h 127.0.0.1 -p "$PGPORT" -U postgres \
         -f "$WORK/claim.sql" pgraw 2>&1 | awk '/^tps = /{print $3; exit}')
-      java -jar "$JAR" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
-        --concurrency "$c" --duration "$DURATION" --warmup "$ALTERNATE_WARMUP" --server-warmup "$sw" --phases claim --quiet \
-        --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$PG15_PID" --out "$OUT/alternate/$round-$c" >/dev/null || echo "bench alternate $round-$c: problems found (exit $?)"
-      sw=0s
-      rps=$(jq -r '.levels[0].requests_per_s' "$OUT/alternate/$round-$c/results.json")
-      echo "$round $c $tps $rps" | tee -a "$OUT/alternation.txt"
+    done
+    # one client JVM for every level of the round, as in step 3 (a new JVM per level measured its
+    # own warm-up and its device setup's signing)
+    java -jar "$JAR" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
+      --concurrency "$LEVELS" --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$sw" --phases claim --quiet \
+      --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$PG15_PID" --out "$OUT/alternate/$round" >/dev/null \
+      || echo "bench alternate $round: problems found (exit $?)"
+    sw=0s
+    for c in ${LEVELS//,/ }; do
+      rps=$(jq -r --argjson c "$c" '.levels[] | select(.concurrency == $c) | .requests_per_s' "$OUT/alternate/$round/results.json")
+      echo "$round $c ${raw[$c]} $rps" | tee -a "$OUT/alternation.txt"
     done
   done
   stop_keydir

@@ -121,7 +121,7 @@ fi
 if [ -f "$D/alternation.txt" ]; then
   echo "## Single-device claims: keydir against the raw statement, alternated (external PostgreSQL 15)"
   echo
-  echo "Each level: pgbench on the raw claim statement, then keydir's bench, round after round. The raw figures' spread over the rounds shows how noisy the machine was; the ratio is the median of each round's keydir / raw. The bench client's CPU per claim shows whether the client (a new JVM each time) was still warming up."
+  echo "Each round: pgbench on the raw claim statement at every level, then keydir's bench at every level (one client JVM), round after round. The raw figures' spread over the rounds shows how noisy the machine was; the ratio is the median of each round's keydir / raw. The bench client's CPU per claim includes its share of the round's device setup (signing the uploaded keys)."
   echo
   echo "| clients | raw tps per round | keydir claims/s per round | keydir / raw, median | raw spread (max / min) | bench client CPU ms/claim | server CPU ms/claim |"
   echo "|---:|---|---|---:|---:|---|---|"
@@ -130,12 +130,12 @@ if [ -f "$D/alternation.txt" ]; then
 import json, os, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if not l.startswith("#") and l.split()[1] == sys.argv[2]]
 def cpu(r, side):
-    f = os.path.join(sys.argv[3], f"{r[0]}-{r[1]}", "results.json")
+    f = os.path.join(sys.argv[3], r[0], "results.json")
     try:
-        lv = json.load(open(f))["levels"][0]
+        lv = next(l for l in json.load(open(f))["levels"] if str(l["concurrency"]) == r[1])
         v = lv["client"]["cpu_ms_per_request"] if side == "client" else lv["server"].get("cpu_ms_per_request")
         return "–" if v is None else f"{v:.3f}"
-    except (OSError, KeyError, IndexError, ValueError):
+    except (OSError, KeyError, IndexError, ValueError, StopIteration):
         return "–"
 if rows:
     raw, k = [float(r[2]) for r in rows], [float(r[3]) for r in rows]
