@@ -1,5 +1,7 @@
 package org.keydir.cli;
 
+import java.io.PrintWriter;
+import java.util.Map;
 import org.keydir.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +23,15 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class KeydirCli {
+  /**
+   * Where the configuration's {@code KEYDIR_*} variables come from (tests run the CLI in-process).
+   */
+  final Map<String, String> env;
+
+  private KeydirCli(Map<String, String> env) {
+    this.env = env;
+  }
+
   public static void main(String[] args) {
     if (args.length == 0 || !args[0].equals("serve")) {
       // one-shot commands print their result; keep library chatter (embedded Postgres, Flyway) out
@@ -31,10 +42,23 @@ public final class KeydirCli {
   }
 
   public static int run(String... args) {
-    CommandLine cli =
-        new CommandLine(new KeydirCli()).setExecutionExceptionHandler(new CliErrors());
-    withHelp(cli);
+    return command(System.getenv()).execute(args);
+  }
+
+  /** The CLI in this process, with {@code env} for the environment and its output captured. */
+  public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = command(env);
+    cli.setOut(out);
+    cli.setErr(err);
     return cli.execute(args);
+  }
+
+  private static CommandLine command(Map<String, String> env) {
+    CommandLine cli =
+        new CommandLine(new KeydirCli(Map.copyOf(env)))
+            .setExecutionExceptionHandler(new CliErrors());
+    withHelp(cli);
+    return cli;
   }
 
   /** {@code --help} (and {@code -h}) on every command and subcommand, not only at the top. */
