@@ -92,6 +92,19 @@ class LifecycleTest {
     }
   }
 
+  /**
+   * Vert.x's gauge of POST requests whose head arrived and whose answer has not been sent (the
+   * scrape itself counts as an active GET).
+   */
+  private static boolean activeRequest(TestKeydir kd) {
+    return kd.http
+        .get("/metrics", null)
+        .text()
+        .lines()
+        .filter(l -> l.startsWith("vertx_http_server_active_requests{method=\"POST\""))
+        .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1.0);
+  }
+
   @Test
   void shutdown_finishes_a_request_in_flight_then_stops_accepting() throws Exception {
     TestKeydir kd = TestKeydir.start(TestDatabase.fresh());
@@ -107,10 +120,14 @@ class LifecycleTest {
                   + body.substring(0, 10))
               .getBytes(StandardCharsets.UTF_8));
       out.flush();
-      Thread.sleep(200);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!activeRequest(kd)) { // keydir has the request's head: it is in flight
+        assertThat(System.nanoTime()).as("the request reached keydir").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(kd::close);
-      Thread.sleep(300);
-      assertThat(stopping).isNotDone();
+      org.keydir.testing.Pending.stillPendingAfter(
+          stopping, java.time.Duration.ofMillis(300), "shutdown with a request in flight");
       out.write(body.substring(10).getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = s.getInputStream();

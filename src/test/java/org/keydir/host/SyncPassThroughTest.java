@@ -314,7 +314,8 @@ class SyncPassThroughTest {
     CompletableFuture<Http.Response> waiting =
         CompletableFuture.supplyAsync(
             () -> a.http.get(SYNC + "?since=" + since(s1) + "&timeout=2000", me.token));
-    Thread.sleep(500);
+    org.keydir.testing.Pending.stillPendingAfter(
+        waiting, java.time.Duration.ofMillis(500), "/sync with nothing new");
     uploadKeys(b, login("kay", "KAYTABLET"), "K2");
     Http.Response s2 = ok(waiting.get(20, TimeUnit.SECONDS));
     List<String> seen = new ArrayList<>(changed(s2));
