@@ -213,10 +213,14 @@ class OutboxTest {
                     null)
                 .status())
         .isEqualTo(200);
-    Thread.sleep(1_000); // down: refused connections, backing off
+    Thread.sleep(1_000); // the remote stays down this long (refused connections, backing off)
     remote.restart();
+    int sentBefore = remote.sendAttempts.get();
     remote.mode = FakeHost.Mode.SLOW; // slower than keydir's 1 s deadline
-    Thread.sleep(2_500);
+    await(
+        "two sends to the slow remote, each past keydir's deadline",
+        30,
+        () -> remote.sendAttempts.get() >= sentBefore + 2);
     remote.mode = FakeHost.Mode.UP;
     TreeSet<Long> expected = expectedDeviceUpdates(a, alice.userId, asked);
     assertThat(expected).hasSize(4); // ALICE2 seen, its keys, its deletion; ALICE1's deletion
