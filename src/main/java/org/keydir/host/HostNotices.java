@@ -39,9 +39,7 @@ public final class HostNotices {
       DeviceListFeed feed,
       VerdictCache verdicts,
       Runnable onDeviceListChange) {
-    PgSubscriber subscriber =
-        PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
-            .reconnectPolicy(retries -> 1_000L);
+    PgSubscriber subscriber = org.keydir.store.Listener.on(vertx, options);
     subscriber
         .channel(DeviceListStore.CHANNEL)
         .handler(

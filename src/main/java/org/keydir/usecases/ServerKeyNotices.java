@@ -20,9 +20,7 @@ public final class ServerKeyNotices {
   private ServerKeyNotices() {}
 
   public static PgSubscriber listen(Vertx vertx, PgConnectOptions options, KeyRing ring) {
-    PgSubscriber subscriber =
-        PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
-            .reconnectPolicy(retries -> 1_000L);
+    PgSubscriber subscriber = org.keydir.store.Listener.on(vertx, options);
     subscriber
         .channel(CHANNEL)
         .handler(

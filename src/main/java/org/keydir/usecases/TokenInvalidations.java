@@ -22,9 +22,7 @@ public final class TokenInvalidations {
   private TokenInvalidations() {}
 
   public static PgSubscriber listen(Vertx vertx, PgConnectOptions options, LocalTokens tokens) {
-    PgSubscriber subscriber =
-        PgSubscriber.subscriber(vertx, new PgConnectOptions(options))
-            .reconnectPolicy(retries -> 1_000L);
+    PgSubscriber subscriber = org.keydir.store.Listener.on(vertx, options);
     subscriber
         .channel(TokenStore.INVALIDATIONS)
         .subscribeHandler(v -> tokens.invalidateAll())

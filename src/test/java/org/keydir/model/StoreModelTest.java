@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import net.jqwik.api.state.ActionChain;
 import net.jqwik.api.state.Transformer;
 import org.keydir.app.Services;
 import org.keydir.auth.Caller;
-import org.keydir.config.KeydirConfig;
 import org.keydir.keys.ClaimRequest;
 import org.keydir.keys.ClaimedKey;
 import org.keydir.keys.DeviceAlgorithm;
@@ -35,10 +33,7 @@ import org.keydir.keys.KeyId;
 import org.keydir.keys.KeydirException;
 import org.keydir.keys.ResetRequest;
 import org.keydir.keys.UploadRequest;
-import org.keydir.store.Database;
-import org.keydir.store.DatabaseUrl;
 import org.keydir.store.FallbackKeyStore;
-import org.keydir.store.Migrations;
 import org.keydir.store.OneTimeKeyStore;
 import org.keydir.testing.SigningDevice;
 import org.keydir.testing.TestDatabase;
@@ -58,24 +53,16 @@ class StoreModelTest {
 
   @BeforeContainer
   static void start() {
-    String url = TestDatabase.fresh();
-    Migrations.apply(
-        DatabaseUrl.parse(url), org.keydir.store.CitusLayout.Mode.AUTO); // sharded when on Citus
     vertx = Vertx.vertx();
-    KeydirConfig cfg =
-        TestKeydir.config(
-            url,
+    services =
+        org.keydir.testing.TestServices.on(
+            vertx,
+            TestDatabase.fresh(),
             Map.of(
                 "KEYDIR_LIMITS_MAX_OTKS_PER_ALGORITHM",
                 "12",
                 "KEYDIR_LIMITS_MAX_KEYS_PER_UPLOAD",
                 "6"));
-    services =
-        Services.wire(
-            Database.connect(vertx, DatabaseUrl.parse(url), cfg.database()),
-            cfg,
-            Clock.systemUTC(),
-            org.keydir.keys.RemoteServers.none());
   }
 
   @AfterContainer

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -13,11 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keydir.admin.CreatedDevice;
 import org.keydir.app.Services;
-import org.keydir.config.KeydirConfig;
-import org.keydir.store.CitusLayout;
-import org.keydir.store.Database;
-import org.keydir.store.DatabaseUrl;
-import org.keydir.store.Migrations;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
 
@@ -31,16 +25,10 @@ class DeviceDeletionEndsTokensTest {
 
   @BeforeAll
   static void start() {
-    String url = TestDatabase.fresh();
-    Migrations.apply(DatabaseUrl.parse(url), CitusLayout.Mode.AUTO);
     vertx = Vertx.vertx();
-    KeydirConfig cfg = TestKeydir.config(url, Map.of("KEYDIR_AUTH_CACHE_TTL", "10m"));
     services =
-        Services.wire(
-            Database.connect(vertx, DatabaseUrl.parse(url), cfg.database()),
-            cfg,
-            Clock.systemUTC(),
-            org.keydir.keys.RemoteServers.none());
+        org.keydir.testing.TestServices.on(
+            vertx, TestDatabase.fresh(), Map.of("KEYDIR_AUTH_CACHE_TTL", "10m"));
   }
 
   @AfterAll
