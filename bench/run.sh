@@ -2,7 +2,7 @@
 # bench/run.sh — keydir against the limit, side by side, in one go on this machine.
 #
 #   1. PostgreSQL 15 (Debian binaries, fsync on) with keydir's schema, filled with keys: pgbench runs
-#      keydir's own claim statement (copied from ClaimStore.java at run time) and its upload
+#      keydir's own claim statement (`keydir statement claim-one`) and its upload
 #      transaction at each concurrency level → the raw tps.
 #   2. keydir with its embedded PostgreSQL, and `keydir bench` against it.
 #   3. keydir against the PostgreSQL 15 of step 1 (KEYDIR_DATABASE_URL), benched the same way.
@@ -98,9 +98,9 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg15" -l "$WORK/pg15.log" -w st
 PG15_PID=$(head -1 "$WORK/pg15/postmaster.pid")
 psql15 -d postgres -c "CREATE DATABASE pgraw" -c "CREATE DATABASE keydir"
 
-# The claim statement, copied from ClaimStore.java; $1..$4 become pgbench expressions (one device).
-CLAIM_SQL=$(awk '/String CLAIM_ONE =/{f=1} f && !on && /"""/{on=1; next} on && /"""/{sub(/""".*/, ""); print; exit} on{print}' \
-  src/main/java/org/keydir/store/ClaimStore.java | sed -e 's/^ *//')
+# The claim statement as keydir sends it (`keydir statement claim-one`); $1..$4 become pgbench
+# expressions (one device).
+CLAIM_SQL=$(java -jar "$JAR" statement claim-one)
 [ -n "$CLAIM_SQL" ] || { echo "could not extract the claim statement" >&2; exit 1; }
 
 raw_bench() {  # raw_bench <port> <db> <label> <scripts…>: fills, then pgbench claim (and upload) per level

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ServerKeysCommand.class,
       CrossSigningCommand.class,
       BenchCommand.class,
+      StatementCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class KeydirCli {

@@ -68,6 +68,11 @@ public final class ClaimStore {
       )
       SELECT * FROM claimed UNION ALL SELECT * FROM fell_back""";
 
+  /** The single-device claim's text, for tools that run it bare ({@code keydir statement}). */
+  public static String singleDeviceClaim() {
+    return CLAIM_ONE;
+  }
+
   static final String CLAIM_ONE =
       """
       WITH picked AS (

@@ -137,4 +137,14 @@ class CliTest {
     assertThat(keydir(env, "audit", "--json").json().findValuesAsText("action"))
         .contains("server_key.revoke");
   }
+
+  @Test
+  void the_claim_statement_for_bench_scripts_is_the_one_keydir_sends() {
+    Run sql = keydir(Map.of(), "statement", "claim-one");
+    assertThat(sql.exit()).as(sql.err()).isZero();
+    assertThat(sql.out().strip())
+        .isEqualTo(org.keydir.store.ClaimStore.singleDeviceClaim().strip());
+    assertThat(sql.out()).contains("SKIP LOCKED");
+    assertThat(keydir(Map.of(), "statement", "nonsense").exit()).isEqualTo(2);
+  }
 }
