@@ -35,8 +35,11 @@ echo "== building A ($REF) and B (working tree)"
 git worktree add --detach "$WORK/before" "$REF" >/dev/null
 (cd "$WORK/before" && mvn -B -q -DskipTests package)
 (cd "$ROOT" && mvn -B -q -DskipTests package)
-cp "$WORK/before/target/keydir.jar" "$WORK/A.jar"
-cp "$ROOT/target/keydir.jar" "$WORK/B.jar"
+# A may predate the server/ + tools/ split (its jar then in target/, with `bench` inside)
+if [ -f "$WORK/before/server/target/keydir.jar" ]; then cp "$WORK/before/server/target/keydir.jar" "$WORK/A.jar"
+else cp "$WORK/before/target/keydir.jar" "$WORK/A.jar"; fi
+cp "$ROOT/server/target/keydir.jar" "$WORK/B.jar"
+cp "$ROOT/tools/target/keydir-tools.jar" "$WORK/bench.jar"   # one load generator for both
 { echo "A: $(git rev-parse --short "$REF")"; echo "B: $(git rev-parse --short HEAD) + working tree"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"; } | tee "$OUT/builds.txt"
 
@@ -59,7 +62,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for _ in $(seq 1 600); do curl -sf "localhost:$KEYDIR_PORT/ready" >/dev/null && break; sleep 0.05; done
     pg_pid=$PG_PID; [ "${EMBEDDED:-0}" = 1 ] && pg_pid=$(head -1 "$WORK/kd-$name/postgres/postmaster.pid")
     echo "== round $round, $build"
-    java -jar "$WORK/B.jar" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" \
+    java -jar "$WORK/bench.jar" --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" \
       --devices "$DEVICES" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup 8s \
       --phases "$PHASES" --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$pg_pid" --out "$OUT/$name" \
       | grep -E '^(phase|[a-z-]+ +c=[0-9]+ +[0-9])' || true

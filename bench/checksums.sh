@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-6s}; LEVEL=${LEVEL:-16}; DEVICES=${DEVICES:-64}
 PGBIN=/usr/lib/postgresql/15/bin; PGPORT=55437; KPORT=18117
-JAR=$PWD/target/keydir.jar; [ -f "$JAR" ] || mvn -B -q -DskipTests package
+JAR=$PWD/server/target/keydir.jar; BENCH_JAR=$PWD/tools/target/keydir-tools.jar; [ -f "$JAR" ] || mvn -B -q -DskipTests package
 WORK=$(mktemp -d /tmp/keydir-checksums.XXXXXX); chmod 755 "$WORK"
 RUN_AS=(); [ "$(id -u)" = 0 ] && RUN_AS=(runuser -u postgres --)
 TOKEN=cs-admin-token-0123456789abcdef; KEK=$(head -c32 /dev/urandom | base64)
@@ -31,11 +31,11 @@ for round in $(seq 1 "$ROUNDS"); do
       java -Xmx512m -jar "$JAR" serve > "$WORK/keydir.log" 2>&1 &
     KPID=$!
     for _ in $(seq 1 600); do curl -sf "localhost:$KPORT/ready" >/dev/null && break; sleep 0.05; done
-    java -jar "$JAR" bench --base "http://127.0.0.1:$KPORT" --admin-token $TOKEN --devices $DEVICES \
+    java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token $TOKEN --devices $DEVICES \
       --phases upload --concurrency $LEVEL --duration "$DURATION" --quiet --out "$OUT/$mode-$round-upload" >/dev/null
     psql_ "CHECKPOINT" >/dev/null
     lsn0=$(psql_ "SELECT pg_current_wal_lsn()")
-    java -jar "$JAR" bench --base "http://127.0.0.1:$KPORT" --admin-token $TOKEN --devices $DEVICES \
+    java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token $TOKEN --devices $DEVICES \
       --phases claim --concurrency $LEVEL --duration "$DURATION" --quiet --out "$OUT/$mode-$round-claim" >/dev/null
     wal=$(psql_ "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')")
     rps=$(python3 -c "import json,sys;d=json.load(open('$OUT/$mode-$round-claim/results.json'));print([l['requests_per_s'] for l in d['levels'] if l['phase']=='claim'][0])")

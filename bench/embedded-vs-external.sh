@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}; LEVELS=${LEVELS:-1,16,64}; DURATION=${DURATION:-6s}
 DEVICES=${DEVICES:-64}
 PGBIN=/usr/lib/postgresql/15/bin; PGPORT=55438; KPORT=18118
-JAR=$PWD/target/keydir.jar; mvn -B -q -DskipTests package
+JAR=$PWD/server/target/keydir.jar; BENCH_JAR=$PWD/tools/target/keydir-tools.jar; mvn -B -q -DskipTests package
 WORK=$(mktemp -d /tmp/keydir-emb-ext.XXXXXX); chmod 755 "$WORK"
 RUN_AS=(); [ "$(id -u)" = 0 ] && RUN_AS=(runuser -u postgres --)
 TOKEN=ee-admin-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'); KEK=$(head -c32 /dev/urandom | base64)
@@ -44,7 +44,7 @@ run_case() {  # run_case <embedded|external> <quiet|after-upload> <round>
   for _ in $(seq 1 600); do curl -sf "localhost:$KPORT/ready" >/dev/null && break; sleep 0.05; done
   if [ "$server" = external ]; then pgpid=$(head -1 "$WORK/pg/postmaster.pid"); else pgpid=$(head -1 "$WORK/data/postgres/postmaster.pid"); fi
   [ "$case" = after-upload ] && phases=upload,claim
-  java -jar "$JAR" bench --base "http://127.0.0.1:$KPORT" --admin-token "$TOKEN" --devices "$DEVICES" \
+  java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token "$TOKEN" --devices "$DEVICES" \
     --phases "$phases" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup 8s --quiet \
     --server-pid keydir="$KPID" --server-pid postgres="$pgpid" --out "$OUT/$name" >/dev/null || echo "bench $name: problems found"
   kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=

@@ -77,7 +77,9 @@ psql15() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U p
 
 say "building keydir"
 ./keydir --version
-JAR=$ROOT/target/keydir.jar
+./keydir bench --version
+JAR=$ROOT/server/target/keydir.jar
+BENCH_JAR=$ROOT/tools/target/keydir-tools.jar
 
 {
   echo "date: $(date -Is)"
@@ -182,7 +184,7 @@ start_keydir() {  # start_keydir <data dir> [database url]: sets KEYDIR_PID, wai
 stop_keydir() { kill "$KEYDIR_PID"; wait "$KEYDIR_PID" 2>/dev/null || true; KEYDIR_PID=; }
 
 run_bench() {  # run_bench <name> <postgres root pid>
-  java -jar "$JAR" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
+  java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
     --concurrency "$LEVELS" --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$SERVER_WARMUP" --phases "$PHASES" \
     --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$2" --out "$OUT/$1" || echo "bench $1: problems found (exit $?)"
 }
@@ -247,7 +249,7 @@ if [ "$ALTERNATE_ROUNDS" -gt 0 ]; then
     done
     # one client JVM for every level of the round, as in step 3 (a new JVM per level measured its
     # own warm-up and its device setup's signing)
-    java -jar "$JAR" bench --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
+    java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KEYDIR_PORT" --admin-token "$ADMIN_TOKEN" --devices "$DEVICES" \
       --concurrency "$LEVELS" --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$sw" --phases claim --quiet \
       --server-pid keydir="$KEYDIR_PID" --server-pid postgres="$PG15_PID" --out "$OUT/alternate/$round" >/dev/null \
       || echo "bench alternate $round: problems found (exit $?)"
@@ -266,7 +268,7 @@ if [ -n "${OTHER_URL:-}" ]; then
   other=()
   if [ -n "${OTHER_DEVICES_FILE:-}" ]; then other+=(--devices-file "$OTHER_DEVICES_FILE"); else other+=(--admin-token "${OTHER_ADMIN_TOKEN:?OTHER_DEVICES_FILE or OTHER_ADMIN_TOKEN}"); fi
   [ -n "${OTHER_PID:-}" ] && other+=(--server-pid other="$OTHER_PID")
-  java -jar "$JAR" bench --base "$OTHER_URL" "${other[@]}" --devices "$DEVICES" --concurrency "$LEVELS" \
+  java -jar "$BENCH_JAR" --base "$OTHER_URL" "${other[@]}" --devices "$DEVICES" --concurrency "$LEVELS" \
     --duration "$DURATION" --warmup "$WARMUP" --server-warmup "$SERVER_WARMUP" --phases "$PHASES" --out "$OUT/other" \
     || echo "bench other: problems found (exit $?)"
   echo "$OTHER_URL" > "$OUT/other/url.txt"

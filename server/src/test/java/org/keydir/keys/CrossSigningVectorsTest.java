@@ -31,7 +31,8 @@ import org.keydir.testing.TestKeydir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossSigningVectorsTest {
-  private static final Path DIR = Path.of("src", "test", "resources", "vectors", "cross-signing");
+  private static final Path DIR =
+      Path.of("server", "src", "test", "resources", "vectors", "cross-signing");
   private static final String DEVICE_SIGNING = "/_matrix/client/v3/keys/device_signing/upload";
   private static final String SIGNATURES = "/_matrix/client/v3/keys/signatures/upload";
   private TestKeydir kd;

@@ -217,7 +217,7 @@ class DeployFilesTest {
     assertThat(docker).contains("KEYDIR_JAVA_OPTS=\"" + defaults + "\"");
     assertThat(docker)
         .contains("MALLOC_ARENA_MAX=2")
-        .contains("target/keydir.jar")
+        .contains("server/target/keydir.jar")
         .contains("COPY sql sql");
     assertThat(docker)
         .containsPattern("(?m)^USER 10001")

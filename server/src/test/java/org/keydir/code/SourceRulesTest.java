@@ -22,7 +22,7 @@ class SourceRulesTest {
   void case_mapping_always_names_its_locale() throws IOException {
     Pattern bare = Pattern.compile("\\.to(Lower|Upper)Case\\(\\)");
     List<String> offenders = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+    try (Stream<Path> files = Files.walk(Path.of("server/src/main/java"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         List<String> lines = Files.readAllLines(f);
         for (int i = 0; i < lines.size(); i++) {

@@ -17,11 +17,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Vectors made by matrix-sdk-crypto-wasm (vodozemac); copied from ../shared/vectors into
- * src/test/resources/vectors so a bare checkout tests the same.
+ * server/src/test/resources/vectors so a bare checkout tests the same.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RealClientVectorsTest {
-  private static final Path VECTORS = Path.of("src", "test", "resources", "vectors");
+  private static final Path VECTORS = Path.of("server", "src", "test", "resources", "vectors");
 
   /**
    * One user's uploads: every signed object, labelled, and the canonical strings the client signed.

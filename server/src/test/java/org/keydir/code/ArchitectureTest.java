@@ -32,7 +32,7 @@ class ArchitectureTest {
   static final String[] ADAPTERS = {
     "org.keydir.federation..", "org.keydir.host..", "org.keydir.metrics.."
   };
-  static final String[] EDGES = {"org.keydir.http..", "org.keydir.bench.."};
+  static final String[] EDGES = {"org.keydir.http.."};
   static final String[] ROOT = {"org.keydir.app.."};
   static final String[] CLI = {"org.keydir.cli.."};
   static final java.util.Map<String, String[]> LAYERS = new java.util.LinkedHashMap<>();
@@ -177,10 +177,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void the_http_edge_and_the_bench_speak_to_use_cases_not_to_the_database() {
+  void the_http_edge_speaks_to_use_cases_not_to_the_database() {
     noClasses()
         .that()
-        .resideInAnyPackage("org.keydir.http..", "org.keydir.bench..")
+        .resideInAnyPackage("org.keydir.http..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..", "java.sql..")

@@ -26,7 +26,7 @@ import org.keydir.testing.TestKeydir;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RealClientVectorsUploadTest {
-  private static final Path VECTORS = Path.of("src", "test", "resources", "vectors");
+  private static final Path VECTORS = Path.of("server", "src", "test", "resources", "vectors");
 
   private static JsonNode read(String name) throws IOException {
     return new ObjectMapper().readTree(Files.readString(VECTORS.resolve(name)));

@@ -2,7 +2,6 @@ package org.keydir.cli;
 
 import java.io.PrintWriter;
 import java.util.Map;
-import org.keydir.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +18,6 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       ServerKeysCommand.class,
       CrossSigningCommand.class,
-      BenchCommand.class,
       StatementCommand.class,
       CommandLine.HelpCommand.class
     })

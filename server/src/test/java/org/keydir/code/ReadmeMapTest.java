@@ -38,7 +38,7 @@ class ReadmeMapTest {
   @Test
   void every_package_of_the_server_has_its_row() throws IOException {
     List<String> packages;
-    try (Stream<Path> dirs = Files.list(Path.of("src/main/java/org/keydir"))) {
+    try (Stream<Path> dirs = Files.list(Path.of("server/src/main/java/org/keydir"))) {
       packages =
           dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
     }

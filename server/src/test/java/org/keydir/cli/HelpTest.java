@@ -28,8 +28,7 @@ class HelpTest {
             new String[] {"server-keys", "revoke"},
             new String[] {"cross-signing", "show"},
             new String[] {"cross-signing", "delete"},
-            new String[] {"cross-signing", "allow-replacement"},
-            new String[] {"bench"});
+            new String[] {"cross-signing", "allow-replacement"});
     PrintStream original = System.out;
     try {
       for (String[] c : commands) {
