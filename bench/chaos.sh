@@ -5,7 +5,8 @@
 # Exit code: 0 no violation, 1 violations, 2 usage or harness failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -DskipTests install -pl server   # the tools module's tests use the server's jar and test kit
-mvn -B -q -o -pl tools test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+# the harness is in the tools module's tests, on the server's jar and test kit (built in the same reactor)
+mvn -B -q -o -DskipTests -pl tools -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 exec java ${CHAOS_JAVA_OPTS:--Xmx4g} -cp "$(cat tools/target/test-classpath.txt):tools/target/classes:tools/target/test-classes" \
   org.keydir.chaos.ChaosMain "$@"
