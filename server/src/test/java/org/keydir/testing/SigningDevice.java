@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
-import org.keydir.crypto.Ed25519;
-import org.keydir.crypto.JsonSigning;
-import org.keydir.crypto.UnpaddedBase64;
+import org.keydir.crypto.DeviceSigner;
 
 /**
  * A client device for tests: its own ed25519 key, and properly signed device, one-time and fallback
@@ -18,13 +16,13 @@ public final class SigningDevice {
   public final String userId;
   public final String deviceId;
   public final String token;
-  private final Ed25519.KeyPair keys = Ed25519.generate(RANDOM);
-  private final String curve25519 = randomKey();
+  private final DeviceSigner identity;
 
   public SigningDevice(String userId, String deviceId, String token) {
     this.userId = userId;
     this.deviceId = deviceId;
     this.token = token;
+    this.identity = new DeviceSigner(userId, deviceId, RANDOM);
   }
 
   public SigningDevice(TestKeydir.Device d) {
@@ -32,36 +30,28 @@ public final class SigningDevice {
   }
 
   public String ed25519() {
-    return keys.publicKeyBase64();
+    return identity.ed25519();
   }
 
   public byte[] publicKey() {
-    return keys.publicKey();
+    return identity.publicKey();
   }
 
   public ObjectNode deviceKeys() {
-    ObjectNode dk = F.objectNode();
-    dk.put("user_id", userId).put("device_id", deviceId);
-    dk.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
-    dk.putObject("keys")
-        .put("curve25519:" + deviceId, curve25519)
-        .put("ed25519:" + deviceId, ed25519());
-    return sign(dk);
+    return identity.deviceKeys();
   }
 
   /** A signed_curve25519 key object with a fresh random key. */
   public ObjectNode signedKey(boolean fallback) {
-    ObjectNode k = F.objectNode().put("key", randomKey());
-    if (fallback) k.put("fallback", true);
-    return sign(k);
+    return identity.signedKey(RANDOM, fallback);
   }
 
   public ObjectNode sign(ObjectNode obj) {
-    return JsonSigning.sign(obj, userId, "ed25519:" + deviceId, keys.seed());
+    return identity.sign(obj);
   }
 
   public boolean verifies(JsonNode obj) {
-    return JsonSigning.verify(obj, userId, "ed25519:" + deviceId, keys.publicKey());
+    return identity.verifies(obj);
   }
 
   /**
@@ -76,8 +66,6 @@ public final class SigningDevice {
   }
 
   public static String randomKey() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return UnpaddedBase64.encode(b);
+    return DeviceSigner.randomKey(RANDOM);
   }
 }

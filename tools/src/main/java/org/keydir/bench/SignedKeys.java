@@ -1,12 +1,9 @@
 package org.keydir.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
-import org.keydir.crypto.Ed25519;
-import org.keydir.crypto.JsonSigning;
-import org.keydir.crypto.UnpaddedBase64;
+import org.keydir.crypto.DeviceSigner;
 
 /**
  * A bench device's key material: its ed25519 identity, its self-signed device keys, a fallback key,
@@ -20,28 +17,21 @@ import org.keydir.crypto.UnpaddedBase64;
  */
 public final class SignedKeys {
   public static final String ALGORITHM = "signed_curve25519";
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private final String userId;
-  private final String deviceId;
-  private final Ed25519.KeyPair identity;
-  private final String curve25519;
+  private final DeviceSigner identity;
   private final ObjectNode[] pool;
   private final String[] poolJson;
   private final ObjectNode fallback;
 
   private SignedKeys(String userId, String deviceId, SecureRandom random, int poolSize) {
-    this.userId = userId;
-    this.deviceId = deviceId;
-    this.identity = Ed25519.generate(random);
-    this.curve25519 = randomKey(random);
+    this.identity = new DeviceSigner(userId, deviceId, random);
     this.pool = new ObjectNode[poolSize];
     this.poolJson = new String[poolSize];
     for (int i = 0; i < poolSize; i++) {
-      pool[i] = sign(F.objectNode().put("key", randomKey(random)));
+      pool[i] = identity.signedKey(random, false);
       poolJson[i] = pool[i].toString();
     }
-    this.fallback = sign(F.objectNode().put("key", randomKey(random)).put("fallback", true));
+    this.fallback = identity.signedKey(random, true);
   }
 
   public static SignedKeys generate(
@@ -50,18 +40,12 @@ public final class SignedKeys {
   }
 
   public String ed25519() {
-    return identity.publicKeyBase64();
+    return identity.ed25519();
   }
 
   /** Self-signed device keys (spec "Device keys"). */
   public ObjectNode deviceKeys() {
-    ObjectNode dk = F.objectNode();
-    dk.put("user_id", userId).put("device_id", deviceId);
-    dk.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
-    dk.putObject("keys")
-        .put("curve25519:" + deviceId, curve25519)
-        .put("ed25519:" + deviceId, ed25519());
-    return sign(dk);
+    return identity.deviceKeys();
   }
 
   /** The signed fallback key object ({@code "fallback": true}, MSC2732). */
@@ -82,15 +66,5 @@ public final class SignedKeys {
   /** True when a claimed key object is the device's fallback key. */
   public boolean isFallbackKey(JsonNode claimed) {
     return fallback.equals(claimed) || claimed.path("fallback").asBoolean(false);
-  }
-
-  private ObjectNode sign(ObjectNode obj) {
-    return JsonSigning.sign(obj, userId, "ed25519:" + deviceId, identity.seed());
-  }
-
-  private static String randomKey(SecureRandom random) {
-    byte[] b = new byte[32];
-    random.nextBytes(b);
-    return UnpaddedBase64.encode(b);
   }
 }
