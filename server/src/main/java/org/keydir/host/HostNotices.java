@@ -27,9 +27,12 @@ public final class HostNotices {
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";
 
   private final Pool pool;
+  private final VerdictCache
+      verdicts; // this replica's: dropped at once; null without delegated auth
 
-  private HostNotices(Pool pool) {
+  private HostNotices(Pool pool, VerdictCache verdicts) {
     this.pool = pool;
+    this.verdicts = verdicts;
   }
 
   public static HostNotices listen(
@@ -54,7 +57,7 @@ public final class HostNotices {
     subscriber
         .connect()
         .onFailure(e -> LOG.warn("cannot LISTEN for host-mode notices: {}", e.toString()));
-    return new HostNotices(pool);
+    return new HostNotices(pool, verdicts);
   }
 
   private static void apply(String payload, VerdictCache verdicts) {
@@ -69,12 +72,18 @@ public final class HostNotices {
     }
   }
 
+  /**
+   * Drops the token's verdict on this replica at once (the caller's next request must not pass on a
+   * verdict the notice has not reached yet) and, by NOTIFY, on every other.
+   */
   public Future<Void> invalidateToken(String tokenHash) {
+    if (verdicts != null) verdicts.invalidateToken(tokenHash);
     return notifyTokens(
         JsonNodeFactory.instance.objectNode().put("token_hash", tokenHash).toString());
   }
 
   public Future<Void> invalidateDevice(String userId, String deviceId) {
+    if (verdicts != null) verdicts.invalidateDevice(userId, deviceId);
     return notifyTokens(
         JsonNodeFactory.instance
             .objectNode()

@@ -189,8 +189,6 @@ class DelegatedAuthTest {
           .isEqualTo(200);
       k.http.post(
           "/_keydir/internal/v1/tokens/invalidate", INTERNAL_TOKEN, "{\"token\":\"syt_dana\"}");
-      Thread.sleep(
-          200); // the notice comes back to this replica too; the local drop is what we wait for
     }
     host.stop();
     Http.Response down = uploadNothing(k, "syt_other");

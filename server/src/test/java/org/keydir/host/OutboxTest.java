@@ -119,6 +119,19 @@ class OutboxTest {
    * The stream ids of device changes the remote must hear of for {@code user}: every device /
    * device_deleted entry.
    */
+  /** The outbox's count of failures in a row for the remote, as keydir recorded it. */
+  private static int failuresInARow(TestKeydir kd) {
+    var rows =
+        kd.keydir
+            .database()
+            .pool()
+            .query("SELECT coalesce(max(failures), 0) FROM federation_destinations")
+            .execute()
+            .timeout(30, TimeUnit.SECONDS)
+            .await();
+    return rows.iterator().next().getInteger(0);
+  }
+
   private static long position(Http http) {
     return Long.parseLong(
         http.get("/_keydir/admin/v1/device_lists/position", TestKeydir.ADMIN_TOKEN)
@@ -213,7 +226,9 @@ class OutboxTest {
                     null)
                 .status())
         .isEqualTo(200);
-    Thread.sleep(1_000); // the remote stays down this long (refused connections, backing off)
+    // the remote stays down until keydir failed to reach it twice (refused connections, backing
+    // off)
+    await("two failed sends to the remote while it is down", 30, () -> failuresInARow(a) >= 2);
     remote.restart();
     int sentBefore = remote.sendAttempts.get();
     remote.mode = FakeHost.Mode.SLOW; // slower than keydir's 1 s deadline
