@@ -1,16 +1,12 @@
 package org.keydir.host;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.keydir.store.DeviceListStore;
-import org.keydir.store.TokenStore;
+import org.keydir.store.TokenNotice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +17,11 @@ import org.slf4j.LoggerFactory;
  * a replica whose listener reconnects drops its whole verdict cache (it may have missed a notice).
  */
 public final class HostNotices {
-  static final String TOKENS = TokenStore.INVALIDATIONS;
   private static final Logger LOG = LoggerFactory.getLogger(HostNotices.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String NOTIFY = "SELECT pg_notify($1, $2)";
 
   private final Pool pool;
-  private final VerdictCache
-      verdicts; // this replica's: dropped at once; null without delegated auth
+  // this replica's verdicts, dropped at once on an invalidation; null without delegated auth
+  private final VerdictCache verdicts;
 
   private HostNotices(Pool pool, VerdictCache verdicts) {
     this.pool = pool;
@@ -51,8 +44,8 @@ public final class HostNotices {
               onDeviceListChange.run();
             });
     if (verdicts != null) {
-      subscriber.channel(TOKENS).handler(payload -> apply(payload, verdicts));
-      subscriber.channel(TOKENS).subscribeHandler(v -> verdicts.invalidateAll());
+      subscriber.channel(TokenNotice.CHANNEL).handler(payload -> apply(payload, verdicts));
+      subscriber.channel(TokenNotice.CHANNEL).subscribeHandler(v -> verdicts.invalidateAll());
     }
     subscriber
         .connect()
@@ -61,15 +54,13 @@ public final class HostNotices {
   }
 
   private static void apply(String payload, VerdictCache verdicts) {
-    try {
-      JsonNode n = JSON.readTree(payload);
-      if (n.hasNonNull("token_hash")) verdicts.invalidateToken(n.get("token_hash").asText());
-      if (n.hasNonNull("user_id") && n.hasNonNull("device_id")) {
-        verdicts.invalidateDevice(n.get("user_id").asText(), n.get("device_id").asText());
-      }
-    } catch (java.io.IOException e) {
-      LOG.warn("ignoring a malformed token invalidation notice");
-    }
+    TokenNotice.parse(payload)
+        .ifPresentOrElse(
+            n -> {
+              if (n.tokenHash() != null) verdicts.invalidateToken(n.tokenHash());
+              if (n.namesDevice()) verdicts.invalidateDevice(n.userId(), n.deviceId());
+            },
+            () -> LOG.warn("ignoring a malformed token invalidation notice"));
   }
 
   /**
@@ -78,21 +69,11 @@ public final class HostNotices {
    */
   public Future<Void> invalidateToken(String tokenHash) {
     if (verdicts != null) verdicts.invalidateToken(tokenHash);
-    return notifyTokens(
-        JsonNodeFactory.instance.objectNode().put("token_hash", tokenHash).toString());
+    return TokenNotice.ofToken(tokenHash).send(pool);
   }
 
   public Future<Void> invalidateDevice(String userId, String deviceId) {
     if (verdicts != null) verdicts.invalidateDevice(userId, deviceId);
-    return notifyTokens(
-        JsonNodeFactory.instance
-            .objectNode()
-            .put("user_id", userId)
-            .put("device_id", deviceId)
-            .toString());
-  }
-
-  private Future<Void> notifyTokens(String payload) {
-    return pool.preparedQuery(NOTIFY).execute(Tuple.of(TOKENS, payload)).mapEmpty();
+    return TokenNotice.ofDevice(userId, deviceId).send(pool);
   }
 }

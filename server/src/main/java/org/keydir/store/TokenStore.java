@@ -17,29 +17,11 @@ public final class TokenStore {
   private static final String DELETE_DEVICE =
       "DELETE FROM access_tokens WHERE user_id = $1 AND device_id = $2";
 
-  /**
-   * Every replica LISTENs here and forgets the tokens a notice names (payload {@code {"user_id",
-   * "device_id"}}, or {@code {"token_hash"}} in host mode; never a token).
-   */
-  public static final String INVALIDATIONS = "keydir_token_invalidations";
-
-  private static final String NOTIFY = "SELECT pg_notify($1, $2)";
-
   /** Deletes the device's tokens and, on commit, tells every replica to forget them. */
   public Future<Integer> deleteForDevice(SqlClient tx, String userId, String deviceId) {
-    String notice =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-            .objectNode()
-            .put("user_id", userId)
-            .put("device_id", deviceId)
-            .toString();
     return tx.preparedQuery(DELETE_DEVICE)
         .execute(Tuple.of(userId, deviceId))
-        .compose(
-            rs ->
-                tx.preparedQuery(NOTIFY)
-                    .execute(Tuple.of(INVALIDATIONS, notice))
-                    .map(v -> rs.rowCount()));
+        .compose(rs -> TokenNotice.ofDevice(userId, deviceId).send(tx).map(v -> rs.rowCount()));
   }
 
   public Future<Void> insert(
