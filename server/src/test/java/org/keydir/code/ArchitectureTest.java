@@ -5,7 +5,12 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
@@ -148,30 +153,25 @@ class ArchitectureTest {
 
   @Test
   void only_the_composition_root_builds_stores_and_use_cases() {
+    DescribedPredicate<JavaClass> storeOrUseCase =
+        DescribedPredicate.describe(
+            "a store or a use case",
+            c ->
+                (c.getPackageName().equals("org.keydir.store")
+                        && c.getSimpleName().endsWith("Store"))
+                    || (c.getPackageName().equals("org.keydir.usecases")
+                        && !c.isRecord()
+                        && !c.isNestedClass()));
+    DescribedPredicate<JavaConstructorCall> fromAnotherClass =
+        DescribedPredicate.describe(
+            "from another class", call -> !call.getOriginOwner().equals(call.getTargetOwner()));
     noClasses()
         .that()
         .resideOutsideOfPackages(ROOT)
         .should()
         .callConstructorWhere(
-            com.tngtech.archunit.base.DescribedPredicate
-                .<com.tngtech.archunit.core.domain.JavaConstructorCall>describe(
-                    "from another class",
-                    call -> !call.getOriginOwner().equals(call.getTargetOwner()))
-                .and(
-                    com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
-                        com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
-                            com.tngtech.archunit.core.domain.JavaClass.Predicates
-                                .resideInAnyPackage("org.keydir.store..", "org.keydir.usecases..")
-                                .and(
-                                    com.tngtech.archunit.core.domain.JavaClass.Predicates
-                                        .simpleNameEndingWith("Store")
-                                        .or(
-                                            com.tngtech.archunit.base.DescribedPredicate.describe(
-                                                "a use case",
-                                                c ->
-                                                    c.getPackageName().equals("org.keydir.usecases")
-                                                        && !c.isRecord()
-                                                        && !c.isNestedClass())))))))
+            fromAnotherClass.and(
+                JavaCall.Predicates.target(HasOwner.Predicates.With.owner(storeOrUseCase))))
         .because("app.Services (and its parts) is the one place that wires stores and use cases")
         .check(main);
   }
