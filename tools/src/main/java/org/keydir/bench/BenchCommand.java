@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code keydir bench}: load and verify any server's Matrix key endpoints. */
 @Command(
     name = "bench",
+    version = "keydir bench 0.1.0",
     sortOptions = false,
     mixinStandardHelpOptions = true,
     description = {
