@@ -260,6 +260,7 @@ public final class Keydir implements AutoCloseable {
           port,
           loops,
           (System.nanoTime() - t0) / 1_000_000);
+      LOG.info("ed25519 signatures verified by {}", org.keydir.crypto.Ed25519.verifier());
       return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);
     } catch (Exception e) {
       if (vertx != null) vertx.close().await();

@@ -3,7 +3,6 @@ package org.keydir.crypto;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /** Ed25519 (RFC 8032) over raw 32-byte seeds, 32-byte public keys and 64-byte signatures. */
@@ -82,43 +81,73 @@ public final class Ed25519 {
   }
 
   /**
-   * A public key decoded once: decoding the point takes a square root, about a tenth of a
-   * verification (JFR of a 100-key upload, issue 17), so an upload's many signatures by one device
-   * key share one decoded key.
+   * Which implementation verifies: libsodium's own where the machine has the library, else
+   * BouncyCastle held to libsodium's rules. Logged once at startup.
+   */
+  public static String verifier() {
+    return Libsodium.version()
+        .map(v -> "libsodium " + v)
+        .orElse(
+            "BouncyCastle (libsodium not found: apt-get install libsodium23 for faster uploads)");
+  }
+
+  /**
+   * A public key checked and decoded once, so an upload's many signatures by one device key share
+   * it. keydir's rule (stricter than RFC 8032, the same wherever keydir runs): the key and every
+   * signature's R are canonical points of the prime-order subgroup, S is below the group order, and
+   * [S]B = R + [k]A. An honest signer's points are always of prime order; a key or R with a
+   * small-order part lets one signature pass for several, or a small-order key "sign" anything
+   * (ed25519-speccheck's vectors, Ed25519RulesTest: every one of its 12 is refused).
    */
   public static final class PublicKey {
-    private final Ed25519PublicKeyParameters key;
+    private final byte[] raw;
+    private final org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point;
 
-    private PublicKey(Ed25519PublicKeyParameters key) {
-      this.key = key;
+    private PublicKey(byte[] raw, org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {
+      this.raw = raw;
+      this.point = point;
     }
 
-    /** Empty for null, a wrong length or a point not on the curve. */
+    /** Empty for null, a wrong length, or no canonical point of the prime-order subgroup. */
     public static java.util.Optional<PublicKey> parse(byte[] raw) {
       if (raw == null || raw.length != PUBLIC_KEY_LENGTH) return java.util.Optional.empty();
+      var point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(raw, 0);
+      return point == null
+          ? java.util.Optional.empty()
+          : java.util.Optional.of(new PublicKey(raw.clone(), point));
+    }
+
+    /**
+     * False for a bad signature and for any malformed input. libsodium (1.0.18,
+     * crypto_sign_verify_detached) checks S, refuses a small-order R and solves the cofactorless
+     * equation, which with this prime-order key leaves R no small-order part; BouncyCastle's
+     * equation is cofactored, so there R's order is checked first.
+     */
+    public boolean verify(byte[] message, byte[] signature) {
+      return Libsodium.version().isPresent()
+          ? verifyWithLibsodium(message, signature)
+          : verifyWithBouncyCastle(message, signature);
+    }
+
+    /** Package-private for the rules test. */
+    boolean verifyWithBouncyCastle(byte[] message, byte[] signature) {
+      if (!wellFormed(message, signature)) return false;
       try {
-        return java.util.Optional.of(new PublicKey(new Ed25519PublicKeyParameters(raw, 0)));
+        return org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(signature, 0)
+            && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+                signature, 0, point, message, 0, message.length);
       } catch (RuntimeException e) {
-        return java.util.Optional.empty();
+        return false;
       }
     }
 
-    /** False for a bad signature and for any malformed input. */
-    public boolean verify(byte[] message, byte[] signature) {
-      if (message == null || signature == null || signature.length != SIGNATURE_LENGTH)
-        return false;
-      try {
-        return key.verify(
-            org.bouncycastle.math.ec.rfc8032.Ed25519.Algorithm.Ed25519,
-            null,
-            message,
-            0,
-            message.length,
-            signature,
-            0);
-      } catch (RuntimeException e) {
-        return false;
-      }
+    /** Package-private for the rules test; only when libsodium is loaded. */
+    boolean verifyWithLibsodium(byte[] message, byte[] signature) {
+      return wellFormed(message, signature) && Libsodium.verify(raw, message, signature);
+    }
+
+    private static boolean wellFormed(byte[] message, byte[] signature) {
+      return message != null && signature != null && signature.length == SIGNATURE_LENGTH;
     }
   }
 

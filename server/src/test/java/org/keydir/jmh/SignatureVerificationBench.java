@@ -40,6 +40,7 @@ public class SignatureVerificationBench {
   private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
   private byte[] publicKey;
   private Ed25519.PublicKey parsed;
+  private org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point;
   private JsonNode key;
   private byte[] signed;
   private byte[] signature;
@@ -52,6 +53,7 @@ public class SignatureVerificationBench {
     Ed25519.KeyPair pair = Ed25519.generate(new SecureRandom());
     publicKey = pair.publicKey();
     parsed = Ed25519.PublicKey.parse(publicKey).orElseThrow();
+    point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(publicKey, 0);
     ObjectNode k =
         new ObjectMapper()
             .createObjectNode()
@@ -74,12 +76,26 @@ public class SignatureVerificationBench {
 
   @Benchmark
   public boolean bouncyCastleKeyDecodedPerSignature() {
-    return Ed25519.verify(publicKey, signed, signature);
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        signature, 0, publicKey, 0, signed, 0, signed.length);
   }
 
   @Benchmark
   public boolean bouncyCastleKeyDecodedOnce() {
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        signature, 0, point, signed, 0, signed.length);
+  }
+
+  /** keydir's verification now: libsodium where installed (Ed25519.verifier()). */
+  @Benchmark
+  public boolean keydirVerify() {
     return parsed.verify(signed, signature);
+  }
+
+  /** What keydir's BouncyCastle path adds to BouncyCastle's own check: R's order. */
+  @Benchmark
+  public boolean bouncyCastleOrderCheckOfR() {
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(signature, 0);
   }
 
   @Benchmark
