@@ -17,13 +17,17 @@ final class Signatures {
   static void requireDeviceSignature(
       JsonNode obj, String what, String userId, String deviceId, Ed25519.PublicKey key) {
     if (key == null || !JsonSigning.verify(obj, userId, "ed25519:" + deviceId, key)) {
-      throw KeydirException.of(
-          KeydirException.Kind.INVALID_SIGNATURE,
-          "%s has no valid signature by %s's key ed25519:%s",
-          what,
-          userId,
-          deviceId);
+      throw invalid(what, userId, deviceId);
     }
+  }
+
+  static KeydirException invalid(String what, String userId, String deviceId) {
+    return KeydirException.of(
+        KeydirException.Kind.INVALID_SIGNATURE,
+        "%s has no valid signature by %s's key ed25519:%s",
+        what,
+        userId,
+        deviceId);
   }
 
   /**

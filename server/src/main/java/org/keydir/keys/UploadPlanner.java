@@ -27,23 +27,23 @@ public final class UploadPlanner {
     }
     Optional<DeviceKeys> deviceKeysToWrite =
         req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
-    Optional<DeviceKey> ed25519 =
+    Optional<String> ed25519 =
         req.deviceKeys()
             .map(DeviceKeys::ed25519)
-            .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519))
-            .map(DeviceKey::new);
+            .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519));
     if (req.hasSignedKeys() && ed25519.isEmpty()) {
       throw KeydirException.invalidParam(
           "this device has no ed25519 key yet, so its signed keys cannot be checked: upload device_keys first");
     }
 
+    SignedKeyVerdicts verdicts = SignedKeyVerdicts.check(caller, req, ed25519);
     List<UploadedKey> newOneTimeKeys = new ArrayList<>();
     List<KeyId> skipped = new ArrayList<>();
     Set<KeyId> seen = new HashSet<>();
     for (UploadedKey k : req.oneTimeKeys()) {
       if (!seen.add(k.keyId()))
         throw KeydirException.invalidParam("one-time key %s appears twice", k.keyId());
-      requireSignatureIfSigned(caller, k, "one-time key", ed25519);
+      verdicts.require(caller, k, "one-time key");
       StoredDeviceState.StoredOneTimeKey old = stored.oneTimeKeys().get(k.keyId());
       if (old == null) {
         newOneTimeKeys.add(k);
@@ -57,7 +57,7 @@ public final class UploadPlanner {
     requireRoom(stored, newOneTimeKeys, limits);
     requireFewAlgorithms(stored, req, limits);
     return new UploadPlan(
-        deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, ed25519), skipped);
+        deviceKeysToWrite, newOneTimeKeys, newFallbackKeys(caller, req, stored, verdicts), skipped);
   }
 
   /** Returns the device keys to write, or empty when the stored ones are the same. */
@@ -90,7 +90,7 @@ public final class UploadPlanner {
    * identical key (same id, same content) is kept with its used flag, as Synapse does (#11382).
    */
   private static List<UploadedKey> newFallbackKeys(
-      Caller caller, UploadRequest req, StoredDeviceState stored, Optional<DeviceKey> ed25519) {
+      Caller caller, UploadRequest req, StoredDeviceState stored, SignedKeyVerdicts verdicts) {
     Map<String, UploadedKey> byAlgorithm = new HashMap<>();
     List<UploadedKey> out = new ArrayList<>();
     for (UploadedKey k : req.fallbackKeys()) {
@@ -98,7 +98,7 @@ public final class UploadPlanner {
         throw KeydirException.invalidParam(
             "at most one fallback key per algorithm (got two for %s)", k.keyId().algorithm());
       }
-      requireSignatureIfSigned(caller, k, "fallback key", ed25519);
+      verdicts.require(caller, k, "fallback key");
       StoredDeviceState.StoredFallbackKey old = stored.fallbackKeys().get(k.keyId().algorithm());
       boolean identical = old != null && old.keyId().equals(k.keyId()) && k.sameKeyAs(old.json());
       if (!identical) out.add(k);
@@ -106,34 +106,37 @@ public final class UploadPlanner {
     return out;
   }
 
-  private static void requireSignatureIfSigned(
-      Caller caller, UploadedKey k, String what, Optional<DeviceKey> ed25519) {
-    if (k.signed()) {
-      Signatures.requireDeviceSignature(
-          k.value(),
-          what + " " + k.keyId(),
-          caller.userId(),
-          caller.deviceId(),
-          ed25519.orElseThrow().decoded());
+  /**
+   * The signatures of every signed one-time and fallback key, checked together (on all cores,
+   * crypto.ManySignatures) before any rule runs; the rules then fail on the first bad key in
+   * request order, as one check per key would.
+   */
+  private static final class SignedKeyVerdicts {
+    private final Map<UploadedKey, Boolean> valid = new java.util.IdentityHashMap<>();
+
+    static SignedKeyVerdicts check(Caller caller, UploadRequest req, Optional<String> ed25519) {
+      SignedKeyVerdicts v = new SignedKeyVerdicts();
+      List<UploadedKey> signed = new ArrayList<>();
+      req.oneTimeKeys().stream().filter(UploadedKey::signed).forEach(signed::add);
+      req.fallbackKeys().stream().filter(UploadedKey::signed).forEach(signed::add);
+      if (signed.isEmpty()) return v;
+      org.keydir.crypto.Ed25519.PublicKey key = Signatures.deviceKey(ed25519.orElseThrow());
+      boolean[] ok =
+          key == null
+              ? new boolean[signed.size()]
+              : org.keydir.crypto.ManySignatures.verify(
+                  signed.stream().map(UploadedKey::value).toList(),
+                  caller.userId(),
+                  "ed25519:" + caller.deviceId(),
+                  key);
+      for (int i = 0; i < ok.length; i++) v.valid.put(signed.get(i), ok[i]);
+      return v;
     }
-  }
 
-  /** The device's ed25519 key, decoded when the first signed key needs it and then reused. */
-  private static final class DeviceKey {
-    private final String base64;
-    private org.keydir.crypto.Ed25519.PublicKey decoded;
-    private boolean done;
-
-    DeviceKey(String base64) {
-      this.base64 = base64;
-    }
-
-    org.keydir.crypto.Ed25519.PublicKey decoded() {
-      if (!done) {
-        decoded = Signatures.deviceKey(base64);
-        done = true;
+    void require(Caller caller, UploadedKey k, String what) {
+      if (k.signed() && !valid.getOrDefault(k, false)) {
+        throw Signatures.invalid(what + " " + k.keyId(), caller.userId(), caller.deviceId());
       }
-      return decoded;
     }
   }
 

@@ -136,6 +136,21 @@ class UploadPlannerTest {
   }
 
   @Test
+  void of_many_signed_keys_checked_together_the_first_bad_one_in_request_order_is_named() {
+    SigningDevice forger = new SigningDevice(ME.userId, ME.deviceId, "t");
+    Map<String, JsonNode> keys = new LinkedHashMap<>();
+    for (int i = 0; i < 40; i++) {
+      keys.put(
+          "K" + i, i == 23 || i == 31 || i == 37 ? forger.signedKey(false) : ME.signedKey(false));
+    }
+    assertThatThrownBy(() -> UploadPlanner.plan(CALLER, otks(keys), KNOWN, LIMITS))
+        .hasMessageContaining("signed_curve25519:K23 ")
+        .hasMessageNotContaining("K31");
+    keys.replaceAll((id, k) -> ME.signedKey(false));
+    assertThat(UploadPlanner.plan(CALLER, otks(keys), KNOWN, LIMITS).newOneTimeKeys()).hasSize(40);
+  }
+
+  @Test
   void a_key_signed_by_someone_else_or_unsigned_when_it_must_be_is_refused() {
     SigningDevice forger = new SigningDevice(ME.userId, ME.deviceId, "t");
     Map<String, JsonNode> forged = Map.of("F", forger.signedKey(false));
