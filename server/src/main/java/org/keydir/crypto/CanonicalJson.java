@@ -32,8 +32,13 @@ public final class CanonicalJson {
    */
   public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
 
+  // Field names are not canonicalised (interned in a shared symbol table): a request's names are
+  // mostly key ids, new in every upload, so the table only filled up with strangers' names.
   private static final ObjectMapper STRICT =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                  .build())
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -76,6 +81,39 @@ public final class CanonicalJson {
     StringBuilder out = new StringBuilder();
     write(value, out);
     return out.toString();
+  }
+
+  /**
+   * Throws what {@link #encode} would throw for value, without building the text: whether a value
+   * can be stored and signed at all (integers in range, no unpaired surrogates).
+   */
+  public static void requireEncodable(JsonNode value) {
+    switch (value.getNodeType()) {
+      case OBJECT -> {
+        List<String> keys = new ArrayList<>(value.size());
+        value.fieldNames().forEachRemaining(keys::add);
+        keys.sort(CODE_POINT_ORDER); // the order encode meets them in: the same first error
+        for (String k : keys) {
+          requireEncodable(k);
+          requireEncodable(value.get(k));
+        }
+      }
+      case ARRAY -> value.forEach(CanonicalJson::requireEncodable);
+      case STRING -> requireEncodable(value.textValue());
+      case NUMBER -> integerValue(value);
+      case BOOLEAN, NULL -> {}
+      default ->
+          throw new CanonicalJsonException("not representable in JSON: " + value.getNodeType());
+    }
+  }
+
+  private static void requireEncodable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isSurrogate(s.charAt(i))) {
+        writeString(s, new StringBuilder(s.length() + 2)); // throws for an unpaired one
+        return;
+      }
+    }
   }
 
   /**
@@ -128,7 +166,14 @@ public final class CanonicalJson {
   /** Grammar: only '"', '\\' and U+0000..U+001F are escaped; short forms for \b \f \n \r \t. */
   private static void writeString(String s, StringBuilder out) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;
+    while (plain < s.length() && needsNoEscape(s.charAt(plain))) plain++;
+    if (plain == s.length()) { // base64 keys and signatures, ids: copied whole
+      out.append(s).append('"');
+      return;
+    }
+    out.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");
@@ -156,6 +201,10 @@ public final class CanonicalJson {
       }
     }
     out.append('"');
+  }
+
+  private static boolean needsNoEscape(char c) {
+    return c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c);
   }
 
   private static BigInteger integerValue(JsonNode node) {

@@ -26,7 +26,7 @@ public record UploadedKey(KeyId keyId, JsonNode value, int position) {
       throw KeydirException.badJson("key %s: 'signatures' must be an object", keyId);
     }
     try {
-      CanonicalJson.encode(value); // floats, huge numbers: not representable, so not storable
+      CanonicalJson.requireEncodable(value); // floats, huge numbers: not storable
     } catch (CanonicalJsonException e) {
       throw KeydirException.badJson(
           "key %s is not valid canonical JSON: %s", keyId, e.getMessage());

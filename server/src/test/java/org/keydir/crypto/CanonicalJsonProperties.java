@@ -36,6 +36,40 @@ class CanonicalJsonProperties {
     assertThat(CanonicalJson.encode(shuffled(x, random))).isEqualTo(CanonicalJson.encode(x));
   }
 
+  @Property(tries = 500)
+  void require_encodable_refuses_exactly_what_encode_refuses(@ForAll("maybeBad") JsonNode x) {
+    Throwable byEncode =
+        org.assertj.core.api.Assertions.catchThrowable(() -> CanonicalJson.encode(x));
+    Throwable byCheck =
+        org.assertj.core.api.Assertions.catchThrowable(() -> CanonicalJson.requireEncodable(x));
+    assertThat(byCheck == null).as("%s", x).isEqualTo(byEncode == null);
+    if (byCheck != null) assertThat(byCheck.getMessage()).isEqualTo(byEncode.getMessage());
+  }
+
+  @Provide
+  Arbitrary<JsonNode> maybeBad() {
+    Arbitrary<JsonNode> bad =
+        Arbitraries.oneOf(
+            Arbitraries.of("\ud800", "a\udc00b", "\udbff", "x\ud83d").map(F::textNode),
+            Arbitraries.of(1.5, 1e300, -0.25).map(F::numberNode),
+            Arbitraries.of(
+                    new java.math.BigInteger("9007199254740992"), java.math.BigInteger.TEN.pow(30))
+                .map(F::numberNode));
+    Arbitrary<JsonNode> leaf =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(3, scalars()), net.jqwik.api.Tuple.of(1, bad));
+    Arbitrary<JsonNode> objects =
+        Arbitraries.maps(Arbitraries.oneOf(strings(), Arbitraries.just("k\udfff")), leaf)
+            .ofMaxSize(4)
+            .map(
+                map -> {
+                  ObjectNode o = F.objectNode();
+                  map.forEach(o::set);
+                  return o;
+                });
+    return Arbitraries.oneOf(leaf, objects, objects.map(o -> F.arrayNode().add(o)));
+  }
+
   private static JsonNode shuffled(JsonNode node, Random random) {
     if (node.isArray()) {
       ArrayNode copy = F.arrayNode();
