@@ -81,8 +81,8 @@ public final class KeyUploads {
   }
 
   /**
-   * Signature checks cost ~42 µs each with libsodium (1,000 keys: ~42 ms of CPU): never on an
-   * event loop. The planner is pure, so it runs on a worker thread (which hands the signatures to
+   * Signature checks cost ~42 µs each with libsodium (1,000 keys: ~42 ms of CPU): never on an event
+   * loop. The planner is pure, so it runs on a worker thread (which hands the signatures to
    * crypto.ManySignatures' pool) and its result (or rule failure) comes back to the chain.
    */
   private static <T> Future<T> offEventLoop(java.util.concurrent.Callable<T> work) {
