@@ -81,8 +81,8 @@ public final class Ed25519 {
   }
 
   /**
-   * Which implementation verifies: libsodium's own where the machine has the library, else
-   * BouncyCastle held to libsodium's rules. Logged once at startup.
+   * Which implementation verifies: libsodium where the machine has the library, else BouncyCastle;
+   * either under the one rule of {@link PublicKey}. Logged once at startup.
    */
   public static String verifier() {
     return Libsodium.version()

@@ -61,13 +61,14 @@ class CanonicalJsonProperties {
     Arbitrary<JsonNode> objects =
         Arbitraries.maps(Arbitraries.oneOf(strings(), Arbitraries.just("k\udfff")), leaf)
             .ofMaxSize(4)
-            .map(
-                map -> {
-                  ObjectNode o = F.objectNode();
-                  map.forEach(o::set);
-                  return o;
-                });
+            .map(CanonicalJsonProperties::object);
     return Arbitraries.oneOf(leaf, objects, objects.map(o -> F.arrayNode().add(o)));
+  }
+
+  private static JsonNode object(Map<String, JsonNode> members) {
+    ObjectNode o = F.objectNode();
+    members.forEach(o::set);
+    return o;
   }
 
   private static JsonNode shuffled(JsonNode node, Random random) {
@@ -104,14 +105,7 @@ class CanonicalJsonProperties {
                   return a;
                 });
     Arbitrary<JsonNode> objects =
-        Arbitraries.maps(strings(), child)
-            .ofMaxSize(5)
-            .map(
-                map -> {
-                  ObjectNode o = F.objectNode();
-                  map.forEach(o::set);
-                  return o;
-                });
+        Arbitraries.maps(strings(), child).ofMaxSize(5).map(CanonicalJsonProperties::object);
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(2, scalars()),
         net.jqwik.api.Tuple.of(1, arrays),
