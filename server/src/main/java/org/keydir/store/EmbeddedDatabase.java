@@ -118,10 +118,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setServerConfig("synchronous_commit", "on")
               .setServerConfig("full_page_writes", "on")
               .setServerConfig("max_connections", "200")
-              // PostgreSQL 18's default io_method=worker cost ~5 % more PostgreSQL CPU per claim
-              // than sync, PostgreSQL 17's behaviour (bench/pg18-settings.sh, docs/performance.md
-              // 8)
-              .setServerConfig("io_method", "sync")
               .setPGStartupWait(Duration.ofSeconds(60))
               .start();
       LOG.info(
