@@ -24,31 +24,20 @@ cleanup() {
   "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
+. bench/keydir-case.sh
 
 run_case() {  # run_case <embedded|external> <quiet|after-upload> <round>
   local server=$1 case=$2 name=$1-$2-$3 url= pgpid phases=claim
   cleanup; rm -rf "$WORK/pg" "$WORK/data"
   if [ "$server" = external ]; then
-    mkdir -p "$WORK/pg"; [ -n "${RUN_AS[*]}" ] && chown postgres "$WORK/pg"
-    "${RUN_AS[@]}" "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
-    "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w start \
-      -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" >/dev/null
+    start_cluster "$PGBIN" ""
     "${RUN_AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p $PGPORT -U postgres keydir
     url=postgresql://postgres@127.0.0.1:$PGPORT/keydir
   fi
-  KEYDIR_DATABASE_URL=$url KEYDIR_DATA_DIR=$WORK/data KEYDIR_LISTEN_PORT=$KPORT KEYDIR_ADMIN_TOKEN=$TOKEN \
-    KEYDIR_RATE_LIMIT_ENABLED=false KEYDIR_KEY_ENCRYPTION_KEY=$KEK MALLOC_ARENA_MAX=2 \
-    java -Xmx224m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:MaxDirectMemorySize=64m \
-    -jar "$JAR" serve > "$WORK/$name.log" 2>&1 &
-  KPID=$!
-  for _ in $(seq 1 600); do curl -sf "localhost:$KPORT/ready" >/dev/null && break; sleep 0.05; done
+  start_keydir "$name" "$url"
   if [ "$server" = external ]; then pgpid=$(head -1 "$WORK/pg/postmaster.pid"); else pgpid=$(head -1 "$WORK/data/postgres/postmaster.pid"); fi
   [ "$case" = after-upload ] && phases=upload,claim
-  java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token "$TOKEN" --devices "$DEVICES" \
-    --phases "$phases" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup 8s --quiet \
-    --server-pid keydir="$KPID" --server-pid postgres="$pgpid" --out "$OUT/$name" >/dev/null || echo "bench $name: problems found"
-  kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
-  echo "done $name"
+  bench_keydir "$name" "$phases" "$pgpid"
 }
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -27,6 +27,7 @@ cleanup() {
   [ -n "$BIN" ] && "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
+. bench/keydir-case.sh
 
 run_case() {  # run_case <case> <round>
   local case=$1 name=$1-$2 initdb_args=() settings=""
@@ -37,25 +38,11 @@ run_case() {  # run_case <case> <round>
     pg18-io-sync) BIN=$WORK/bin18/bin; settings="-c io_method=sync" ;;
     pg18-no-checksums) BIN=$WORK/bin18/bin; initdb_args=(--no-data-checksums) ;;
   esac
-  mkdir -p "$WORK/pg"; [ -n "${RUN_AS[*]}" ] && chown postgres "$WORK/pg"
-  "${RUN_AS[@]}" "$BIN/initdb" -D "$WORK/pg" -U postgres -A trust "${initdb_args[@]}" >/dev/null
-  "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w start \
-    -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 $settings" >/dev/null
+  start_cluster "$BIN" "$settings" "${initdb_args[@]}"
   "${RUN_AS[@]}" "$PG15/psql" -X -q -h 127.0.0.1 -p $PGPORT -U postgres -d postgres \
     -c "CREATE DATABASE keydir" -Atc "SHOW data_checksums" > "$OUT/$name.settings"
-  KEYDIR_DATABASE_URL=postgresql://postgres@127.0.0.1:$PGPORT/keydir KEYDIR_DATA_DIR=$WORK/data \
-    KEYDIR_LISTEN_PORT=$KPORT KEYDIR_ADMIN_TOKEN=$TOKEN KEYDIR_RATE_LIMIT_ENABLED=false \
-    KEYDIR_KEY_ENCRYPTION_KEY=$KEK MALLOC_ARENA_MAX=2 \
-    java -Xmx224m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:MaxDirectMemorySize=64m \
-    -jar "$JAR" serve > "$WORK/$name.log" 2>&1 &
-  KPID=$!
-  for _ in $(seq 1 600); do curl -sf "localhost:$KPORT/ready" >/dev/null && break; sleep 0.05; done
-  java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token "$TOKEN" --devices "$DEVICES" \
-    --phases upload,claim --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup 8s --quiet \
-    --server-pid keydir="$KPID" --server-pid postgres="$(head -1 "$WORK/pg/postmaster.pid")" \
-    --out "$OUT/$name" >/dev/null || echo "bench $name: problems found"
-  kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
-  echo "done $name"
+  start_keydir "$name" "postgresql://postgres@127.0.0.1:$PGPORT/keydir"
+  bench_keydir "$name" upload,claim "$(head -1 "$WORK/pg/postmaster.pid")"
 }
 
 CASES=(pg18 pg18-io-sync pg18-no-checksums pg15)

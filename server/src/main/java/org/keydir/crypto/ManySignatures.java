@@ -36,7 +36,7 @@ public final class ManySignatures {
     boolean[] verdicts = new boolean[objects.size()];
     java.util.function.IntConsumer check =
         i -> verdicts[i] = JsonSigning.verify(objects.get(i), entity, keyId, publicKey);
-    if (objects.size() < PARALLEL_FROM || Thread.currentThread() instanceof ForkJoinWorkerThread) {
+    if (objects.size() < PARALLEL_FROM) {
       IntStream.range(0, objects.size()).forEach(check);
     } else {
       POOL.submit(() -> IntStream.range(0, objects.size()).parallel().forEach(check)).join();

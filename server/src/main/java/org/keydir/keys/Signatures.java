@@ -10,11 +10,6 @@ final class Signatures {
 
   /** Spec "Signing JSON": signatures.{user_id}.{"ed25519:" + device_id}, over canonical JSON. */
   static void requireDeviceSignature(
-      JsonNode obj, String what, String userId, String deviceId, String ed25519) {
-    requireDeviceSignature(obj, what, userId, deviceId, deviceKey(ed25519));
-  }
-
-  static void requireDeviceSignature(
       JsonNode obj, String what, String userId, String deviceId, Ed25519.PublicKey key) {
     if (key == null || !JsonSigning.verify(obj, userId, "ed25519:" + deviceId, key)) {
       throw invalid(what, userId, deviceId);

@@ -25,12 +25,13 @@ public final class UploadPlanner {
           limits.maxKeysPerUpload(),
           req.keyCount());
     }
-    Optional<DeviceKeys> deviceKeysToWrite =
-        req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored));
-    Optional<String> ed25519 =
+    Optional<DeviceKey> ed25519 =
         req.deviceKeys()
             .map(DeviceKeys::ed25519)
-            .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519));
+            .or(() -> stored.deviceKeys().map(StoredDeviceState.StoredDeviceKeys::ed25519))
+            .map(DeviceKey::new);
+    Optional<DeviceKeys> deviceKeysToWrite =
+        req.deviceKeys().flatMap(dk -> checkDeviceKeys(caller, dk, stored, ed25519.orElseThrow()));
     if (req.hasSignedKeys() && ed25519.isEmpty()) {
       throw KeydirException.invalidParam(
           "this device has no ed25519 key yet, so its signed keys cannot be checked: upload device_keys first");
@@ -62,7 +63,7 @@ public final class UploadPlanner {
 
   /** Returns the device keys to write, or empty when the stored ones are the same. */
   private static Optional<DeviceKeys> checkDeviceKeys(
-      Caller caller, DeviceKeys dk, StoredDeviceState stored) {
+      Caller caller, DeviceKeys dk, StoredDeviceState stored, DeviceKey ed25519) {
     if (!dk.userId().equals(caller.userId())) {
       throw KeydirException.invalidParam(
           "device_keys.user_id %s is not the caller %s", dk.userId(), caller.userId());
@@ -73,7 +74,7 @@ public final class UploadPlanner {
           dk.deviceId(), caller.deviceId());
     }
     Signatures.requireDeviceSignature(
-        dk.json(), "device_keys", caller.userId(), caller.deviceId(), dk.ed25519());
+        dk.json(), "device_keys", caller.userId(), caller.deviceId(), ed25519.decoded());
     if (stored.deviceKeys().isEmpty()) return Optional.of(dk);
     StoredDeviceState.StoredDeviceKeys old = stored.deviceKeys().get();
     if (!old.ed25519().equals(dk.ed25519()) || !old.curve25519().equals(dk.curve25519())) {
@@ -112,15 +113,16 @@ public final class UploadPlanner {
    * request order, as one check per key would.
    */
   private static final class SignedKeyVerdicts {
-    private final Map<UploadedKey, Boolean> valid = new java.util.IdentityHashMap<>();
+    private final Set<UploadedKey> refused =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    static SignedKeyVerdicts check(Caller caller, UploadRequest req, Optional<String> ed25519) {
+    static SignedKeyVerdicts check(Caller caller, UploadRequest req, Optional<DeviceKey> ed25519) {
       SignedKeyVerdicts v = new SignedKeyVerdicts();
       List<UploadedKey> signed = new ArrayList<>();
       req.oneTimeKeys().stream().filter(UploadedKey::signed).forEach(signed::add);
       req.fallbackKeys().stream().filter(UploadedKey::signed).forEach(signed::add);
       if (signed.isEmpty()) return v;
-      org.keydir.crypto.Ed25519.PublicKey key = Signatures.deviceKey(ed25519.orElseThrow());
+      org.keydir.crypto.Ed25519.PublicKey key = ed25519.orElseThrow().decoded();
       boolean[] ok =
           key == null
               ? new boolean[signed.size()]
@@ -129,14 +131,36 @@ public final class UploadPlanner {
                   caller.userId(),
                   "ed25519:" + caller.deviceId(),
                   key);
-      for (int i = 0; i < ok.length; i++) v.valid.put(signed.get(i), ok[i]);
+      for (int i = 0; i < ok.length; i++) if (!ok[i]) v.refused.add(signed.get(i));
       return v;
     }
 
     void require(Caller caller, UploadedKey k, String what) {
-      if (k.signed() && !valid.getOrDefault(k, false)) {
+      if (refused.contains(k)) {
         throw Signatures.invalid(what + " " + k.keyId(), caller.userId(), caller.deviceId());
       }
+    }
+  }
+
+  /**
+   * The device's ed25519 key, decoded (and checked: a square root and an order check) once, when
+   * the device_keys' self-signature or the first signed key needs it.
+   */
+  private static final class DeviceKey {
+    private final String base64;
+    private org.keydir.crypto.Ed25519.PublicKey decoded;
+    private boolean done;
+
+    DeviceKey(String base64) {
+      this.base64 = base64;
+    }
+
+    org.keydir.crypto.Ed25519.PublicKey decoded() {
+      if (!done) {
+        decoded = Signatures.deviceKey(base64);
+        done = true;
+      }
+      return decoded;
     }
   }
 
