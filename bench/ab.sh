@@ -5,6 +5,8 @@
 # level, both medians and the B/A ratio; raw bench output lands in bench/results/ab-<date>/.
 # Knobs (environment): ROUNDS (3) PHASES (claim,claim-bulk) LEVELS (16) DURATION (4s) DEVICES (256)
 # EMBEDDED (0; 1: each keydir on its own embedded PostgreSQL, the default path, instead of the PostgreSQL 15)
+# A_ENV, B_ENV: extra environment for A's or B's keydir only, e.g. to compare two settings of one build:
+#   A_ENV="KEYDIR_DATABASE_PIPELINED_CONNECTIONS=0" bench/ab.sh HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -40,7 +42,7 @@ if [ -f "$WORK/before/server/target/keydir.jar" ]; then cp "$WORK/before/server/
 else cp "$WORK/before/target/keydir.jar" "$WORK/A.jar"; fi
 cp "$ROOT/server/target/keydir.jar" "$WORK/B.jar"
 cp "$ROOT/tools/target/keydir-tools.jar" "$WORK/bench.jar"   # one load generator for both
-{ echo "A: $(git rev-parse --short "$REF")"; echo "B: $(git rev-parse --short HEAD) + working tree"
+{ echo "A: $(git rev-parse --short "$REF") ${A_ENV:-}"; echo "B: $(git rev-parse --short HEAD) + working tree ${B_ENV:-}"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"; } | tee "$OUT/builds.txt"
 
 mkdir -p "$WORK/pg" "$WORK/sock"; [ -n "${RUN_AS[*]}" ] && chown postgres "$WORK/pg" "$WORK/sock"
@@ -57,7 +59,7 @@ for round in $(seq 1 "$ROUNDS"); do
     db_url="postgresql://postgres@127.0.0.1:$PGPORT/ab"; [ "${EMBEDDED:-0}" = 1 ] && db_url=
     KEYDIR_DATA_DIR=$WORK/kd-$name KEYDIR_DATABASE_URL="$db_url" \
       KEYDIR_LISTEN_PORT=$KEYDIR_PORT KEYDIR_ADMIN_TOKEN=$ADMIN_TOKEN KEYDIR_RATE_LIMIT_ENABLED=false \
-      KEYDIR_KEY_ENCRYPTION_KEY=$KEK java -jar "$WORK/$build.jar" serve > "$WORK/keydir-$name.log" 2>&1 &
+      KEYDIR_KEY_ENCRYPTION_KEY=$KEK env $(eval echo "\${${build}_ENV:-}") java -jar "$WORK/$build.jar" serve > "$WORK/keydir-$name.log" 2>&1 &
     KEYDIR_PID=$!
     for _ in $(seq 1 600); do curl -sf "localhost:$KEYDIR_PORT/ready" >/dev/null && break; sleep 0.05; done
     pg_pid=$PG_PID; [ "${EMBEDDED:-0}" = 1 ] && pg_pid=$(head -1 "$WORK/kd-$name/postgres/postmaster.pid")

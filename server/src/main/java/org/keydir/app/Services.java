@@ -85,7 +85,7 @@ public record Services(
     TokenStore tokens = new TokenStore();
     LocalTokens localTokens =
         new LocalTokens(
-            hash -> tokens.lookup(pool, hash),
+            hash -> tokens.lookup(database.statements(), hash),
             config.auth().cacheTtlMs(),
             config.auth().maxCachedTokens());
     DeviceKeyStore deviceKeys = new DeviceKeyStore();
@@ -141,6 +141,7 @@ public record Services(
             clock),
         new KeyClaims(
             pool,
+            database.statements(),
             new ClaimStore(database.shards()),
             server,
             clock,
@@ -149,7 +150,7 @@ public record Services(
             config.limits().maxDevicesPerClaim(),
             onClaimed),
         new KeyQueries(
-            pool,
+            database.statements(),
             deviceKeys,
             deviceLists,
             server,

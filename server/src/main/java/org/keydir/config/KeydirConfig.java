@@ -103,7 +103,13 @@ public record KeydirConfig(
 
   /** {@code url} null means: start the embedded PostgreSQL under {@code data_dir}. */
   public record Database(
-      String url, int poolSize, long connectTimeoutMs, String startupTimeout, String citus) {
+      String url,
+      int poolSize,
+      long connectTimeoutMs,
+      String startupTimeout,
+      String citus,
+      int pipelinedConnections,
+      int pipelineDepth) {
     public Database {
       check(
           citus != null && (citus.equals("auto") || citus.equals("on") || citus.equals("off")),
@@ -121,6 +127,14 @@ public record KeydirConfig(
           poolSize >= 1 && poolSize <= 1000,
           "database.pool_size must be 1..1000 (got %d)",
           poolSize);
+      check(
+          pipelinedConnections >= 0 && pipelinedConnections <= 1000,
+          "database.pipelined_connections must be 0..1000 (got %d)",
+          pipelinedConnections);
+      check(
+          pipelineDepth >= 1 && pipelineDepth <= 256,
+          "database.pipeline_depth must be 1..256 (got %d)",
+          pipelineDepth);
       check(
           connectTimeoutMs >= 100,
           "database.connect_timeout_ms must be >= 100 (got %d)",
@@ -559,7 +573,7 @@ public record KeydirConfig(
         "localhost",
         new Listen("127.0.0.1", 8008, 10_000, 30_000),
         "./data",
-        new Database(null, 16, 5_000, "60s", "auto"),
+        new Database(null, 16, 5_000, "60s", "auto", 8, 4),
         null,
         new Limits(1024 * 1024, 10_000, 1_000, 20_000, 8, 5_000, 5_000, "30d"),
         new RateLimit(true, 20, 100, 50, 200),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.keydir.store.ClaimStore;
  */
 public final class KeyClaims {
   private final Pool pool;
+  private final SqlClient statements;
   private final ClaimStore store;
   private final String serverName;
   private final Clock clock;
@@ -36,9 +38,13 @@ public final class KeyClaims {
   private final int maxDevices;
   private final Consumer<List<ClaimedKey>> onClaimed;
 
-  /** {@code onClaimed} sees every local claim's keys once committed (metrics). */
+  /**
+   * {@code statements} runs a claim of one statement (pipelined), {@code pool} the transaction of a
+   * longer one; {@code onClaimed} sees every local claim's keys once committed (metrics).
+   */
   public KeyClaims(
       Pool pool,
+      SqlClient statements,
       ClaimStore store,
       String serverName,
       Clock clock,
@@ -47,6 +53,7 @@ public final class KeyClaims {
       int maxDevices,
       Consumer<List<ClaimedKey>> onClaimed) {
     this.pool = pool;
+    this.statements = statements;
     this.store = store;
     this.serverName = serverName;
     this.clock = clock;
@@ -104,15 +111,15 @@ public final class KeyClaims {
     long now = clock.millis();
     Future<List<ClaimedKey>> claimed =
         store
-            .statements(pool, mine)
+            .statements(statements, mine)
             .compose(
-                statements ->
-                    statements.size() <= 1
-                        ? store.claim(pool, statements, now)
+                parts ->
+                    parts.size() <= 1
+                        ? store.claim(statements, parts, now)
                         : pool.withTransaction(
                             tx ->
                                 store.claim(
-                                    tx, statements, now))); // several statements: one transaction
+                                    tx, parts, now))); // several statements: one transaction
     return claimed.onSuccess(onClaimed::accept);
   }
 

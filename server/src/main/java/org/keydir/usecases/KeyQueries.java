@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,7 @@ import org.keydir.store.DeviceListStore;
  * failures}.
  */
 public final class KeyQueries {
-  private final Pool pool;
+  private final SqlClient pool;
   private final DeviceKeyStore store;
   private final String serverName;
   private final RemoteServers remote;
@@ -43,7 +43,7 @@ public final class KeyQueries {
   private final QueryTracking tracking;
 
   public KeyQueries(
-      Pool pool,
+      SqlClient pool,
       DeviceKeyStore store,
       DeviceListStore deviceLists,
       String serverName,

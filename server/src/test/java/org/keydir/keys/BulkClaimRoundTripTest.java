@@ -68,9 +68,11 @@ class BulkClaimRoundTripTest {
         devices.add(d);
       }
       AtomicInteger statements = new AtomicInteger();
+      Pool counted = counting(kd.keydir.database().pool(), statements);
       KeyClaims claims =
           new KeyClaims(
-              counting(kd.keydir.database().pool(), statements),
+              counted,
+              counted,
               new ClaimStore(),
               TestKeydir.SERVER_NAME,
               Clock.systemUTC(),
