@@ -98,7 +98,7 @@ public final class Keydir implements AutoCloseable {
       Migrations.apply(url, CitusLayout.Mode.of(config.database().citus()));
       Optional<Metrics> metrics =
           config.metrics().enabled() ? Optional.of(new Metrics()) : Optional.empty();
-      VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(false);
+      VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
       Vertx created =
           metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));
       vertx = created;
@@ -261,6 +261,7 @@ public final class Keydir implements AutoCloseable {
           loops,
           (System.nanoTime() - t0) / 1_000_000);
       LOG.info("ed25519 signatures verified by {}", org.keydir.crypto.Ed25519.verifier());
+      LOG.info("network transport: {}", transport(vertx));
       return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);
     } catch (Exception e) {
       if (vertx != null) vertx.close().await();
@@ -364,5 +365,17 @@ public final class Keydir implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("no free port", e);
     }
+  }
+
+  /** The network transport this process runs on: "epoll", or "nio (why not epoll)". */
+  public String transport() {
+    return transport(vertx);
+  }
+
+  /** "epoll" where Netty's native transport loaded (Linux x86-64), else "nio" and why. */
+  static String transport(Vertx vertx) {
+    return vertx.isNativeTransportEnabled()
+        ? "epoll"
+        : "nio (" + vertx.unavailableNativeTransportCause() + ")";
   }
 }
