@@ -88,7 +88,7 @@ public record Services(
             hash -> tokens.lookup(database.statements(), hash),
             config.auth().cacheTtlMs(),
             config.auth().maxCachedTokens());
-    DeviceKeyStore deviceKeys = new DeviceKeyStore();
+    DeviceKeyStore deviceKeys = new DeviceKeyStore(database.shards());
     OneTimeKeyStore oneTimeKeys = new OneTimeKeyStore();
     FallbackKeyStore fallbackKeys = new FallbackKeyStore();
     AuditStore audit = new AuditStore();

@@ -13,6 +13,16 @@ import org.keydir.keys.StoredDeviceState.StoredDeviceKeys;
 
 /** SQL for {@code device_keys}. */
 public final class DeviceKeyStore {
+  private final Shards shards;
+
+  public DeviceKeyStore() {
+    this(Shards.single());
+  }
+
+  public DeviceKeyStore(Shards shards) {
+    this.shards = shards;
+  }
+
   private static final String GET =
       "SELECT key_json, ed25519, curve25519 FROM device_keys WHERE user_id = $1 AND device_id = $2";
   private static final String UPSERT =
@@ -28,12 +38,22 @@ public final class DeviceKeyStore {
    * on Citus, {@code user_id = ANY($1)} then prunes to the named users' shards, where the earlier
    * {@code (user_id, device_id) IN (SELECT … unnest(…))} was sent to all 32.
    */
-  static final String QUERY =
+  static final String QUERY_CITUS =
       """
       SELECT k.user_id, k.device_id, k.key_json, d.display_name
       FROM device_keys k JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
       WHERE k.user_id = ANY($1) AND d.user_id = ANY($1)
         AND (k.user_id = ANY($2) OR k.user_id || ' ' || k.device_id = ANY($3))""";
+
+  /**
+   * On plain PostgreSQL without the filter on {@code devices}, which only Citus needs (to prune
+   * both tables to the named users' shards). With it, PostgreSQL's generic plan estimated one key
+   * row (the OR filter) and joined {@code devices} by re-scanning it, filtered on the array, once
+   * per key row: 146 buffers and 1.2 ms for 10 devices against 63 buffers by primary key, and
+   * whether a run got that plan depended on the statistics when it was cached (bench: PostgreSQL
+   * CPU per query ≈ 0.2 or ≈ 0.4 ms from one run to the next; docs/performance.md item 11).
+   */
+  static final String QUERY = QUERY_CITUS.replace(" AND d.user_id = ANY($1)", "");
 
   private static final String DELETE =
       "DELETE FROM device_keys WHERE user_id = $1 AND device_id = $2";
@@ -91,7 +111,7 @@ public final class DeviceKeyStore {
       List<String> wholeUsers,
       List<String> pairUsers,
       List<String> pairDevices) {
-    return db.preparedQuery(QUERY)
+    return db.preparedQuery(shards.isCitus() ? QUERY_CITUS : QUERY)
         .execute(
             Tuple.of(
                 allUsers.toArray(String[]::new),

@@ -93,7 +93,7 @@ class CitusLayoutTest {
     String plan =
         explain(
             pool,
-            "EXPLAIN " + DeviceKeyStore.QUERY,
+            "EXPLAIN " + DeviceKeyStore.QUERY_CITUS,
             io.vertx.sqlclient.Tuple.of(
                 users.toArray(String[]::new),
                 new String[] {users.get(0)},
