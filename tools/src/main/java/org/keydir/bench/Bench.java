@@ -49,7 +49,7 @@ public final class Bench {
         Vertx.vertx(
             new VertxOptions()
                 .setEventLoopPoolSize(o.clientThreads())
-                .setPreferNativeTransport(false));
+                .setPreferNativeTransport(true));
     try (Progress progress = Progress.forConsole(o.quiet());
         ServerProcesses server = new ServerProcesses(o.serverPids())) {
       return new Bench(o, vertx, progress, server).run();
