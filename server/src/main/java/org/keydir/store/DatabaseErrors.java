@@ -20,6 +20,8 @@ public final class DatabaseErrors {
       if (c instanceof ClosedConnectionException
           || c instanceof java.net.SocketException // refused, reset (ConnectException is one)
           || c instanceof java.nio.channels.ClosedChannelException
+          // the epoll transport's socket errors (reset, broken pipe): ConnectionLossBugTest
+          || c instanceof io.netty.channel.unix.Errors.NativeIoException
           || c instanceof io.netty.channel.ConnectTimeoutException
           || c
               instanceof
