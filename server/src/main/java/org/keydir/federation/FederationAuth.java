@@ -59,7 +59,7 @@ public final class FederationAuth implements Handler<RoutingContext> {
       return;
     }
     peerKeys
-        .verifyKey(h.origin(), h.keyId())
+        .verifyingKey(h.origin(), h.keyId())
         .onComplete(
             ar -> {
               if (ar.failed()) {

@@ -53,6 +53,16 @@ public final class RequestSignatures {
     return CanonicalJson.encodeUtf8(signable(method, uri, h.origin(), destination, content));
   }
 
+  public static boolean verify(XMatrixHeader h, byte[] signedBytes, Ed25519.PublicKey publicKey) {
+    byte[] sig;
+    try {
+      sig = UnpaddedBase64.decode(h.sig());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return publicKey.verify(signedBytes, sig);
+  }
+
   public static boolean verify(XMatrixHeader h, byte[] signedBytes, byte[] publicKey) {
     byte[] sig;
     try {

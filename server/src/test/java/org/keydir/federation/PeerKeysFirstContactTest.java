@@ -65,6 +65,13 @@ class PeerKeysFirstContactTest {
           }
         }
         assertThat(failed).as("lookups of a published key that failed: %s", reasons).isZero();
+
+        // the key is decoded and order-checked once, then held (not per request)
+        PeerKeys keys =
+            new PeerKeys(vertx, pool, new PeerKeyStore(), client, Clock.systemUTC(), 60_000, 100);
+        var first = keys.verifyingKey("peer.test", keyId).await(30, TimeUnit.SECONDS);
+        var again = keys.verifyingKey("peer.test", keyId).await(30, TimeUnit.SECONDS);
+        assertThat(again).isSameAs(first);
       } finally {
         vertx.close().await(10, TimeUnit.SECONDS);
       }

@@ -92,6 +92,14 @@ public class SignatureVerificationBench {
     return parsed.verify(signed, signature);
   }
 
+  /**
+   * A key given as bytes: decoded and order-checked per signature (federation before the cache).
+   */
+  @Benchmark
+  public boolean keydirVerifyKeyDecodedPerSignature() {
+    return Ed25519.verify(publicKey, signed, signature);
+  }
+
   /** What keydir's BouncyCastle path adds to BouncyCastle's own check: R's order. */
   @Benchmark
   public boolean bouncyCastleOrderCheckOfR() {
