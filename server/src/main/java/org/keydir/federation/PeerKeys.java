@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.keydir.crypto.CanonicalJsonException;
 import org.keydir.crypto.Ed25519;
 import org.keydir.crypto.JsonSigning;
-import org.keydir.crypto.UnpaddedBase64;
 import org.keydir.store.PeerKeyStore;
 import org.keydir.store.PeerKeyStore.PeerKey;
 
@@ -46,7 +45,7 @@ public final class PeerKeys {
   private final Clock clock;
   private final Cache<String, Map<String, PeerKey>> memory;
   private final Cache<String, Boolean> askedRecently;
-  private final Cache<String, Ed25519.PublicKey> decoded;
+  private final Cache<java.nio.ByteBuffer, Ed25519.PublicKey> decoded;
   private final Map<String, Future<Map<String, PeerKey>>> inFlight = new ConcurrentHashMap<>();
 
   public PeerKeys(
@@ -84,7 +83,8 @@ public final class PeerKeys {
             raw -> {
               Ed25519.PublicKey k =
                   decoded.get(
-                      UnpaddedBase64.encode(raw), x -> Ed25519.PublicKey.parse(raw).orElse(null));
+                      java.nio.ByteBuffer.wrap(raw),
+                      x -> Ed25519.PublicKey.parse(raw).orElse(null));
               if (k == null)
                 throw XMatrixHeader.unauthorized(
                     "key " + keyId + " of " + server + " is not a usable ed25519 key");

@@ -64,13 +64,7 @@ public final class RequestSignatures {
   }
 
   public static boolean verify(XMatrixHeader h, byte[] signedBytes, byte[] publicKey) {
-    byte[] sig;
-    try {
-      sig = UnpaddedBase64.decode(h.sig());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    return Ed25519.verify(publicKey, signedBytes, sig);
+    return Ed25519.PublicKey.parse(publicKey).map(k -> verify(h, signedBytes, k)).orElse(false);
   }
 
   /**
@@ -83,15 +77,6 @@ public final class RequestSignatures {
       String destination,
       JsonNode content,
       byte[] publicKey) {
-    byte[] sig;
-    try {
-      sig = UnpaddedBase64.decode(h.sig());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    return Ed25519.verify(
-        publicKey,
-        CanonicalJson.encodeUtf8(signable(method, uri, h.origin(), destination, content)),
-        sig);
+    return verify(h, signedBytes(h, method, uri, destination, content), publicKey);
   }
 }

@@ -15,10 +15,6 @@ import org.keydir.keys.StoredDeviceState.StoredDeviceKeys;
 public final class DeviceKeyStore {
   private final Shards shards;
 
-  public DeviceKeyStore() {
-    this(Shards.single());
-  }
-
   public DeviceKeyStore(Shards shards) {
     this.shards = shards;
   }

@@ -30,7 +30,7 @@ import org.keydir.store.DeviceListStore;
  * failures}.
  */
 public final class KeyQueries {
-  private final SqlClient pool;
+  private final SqlClient db;
   private final DeviceKeyStore store;
   private final String serverName;
   private final RemoteServers remote;
@@ -43,7 +43,7 @@ public final class KeyQueries {
   private final QueryTracking tracking;
 
   public KeyQueries(
-      SqlClient pool,
+      SqlClient db,
       DeviceKeyStore store,
       DeviceListStore deviceLists,
       String serverName,
@@ -56,7 +56,7 @@ public final class KeyQueries {
     this.tracking = tracking;
     this.crossSigningKeys = crossSigningKeys;
     this.keySignatures = keySignatures;
-    this.pool = pool;
+    this.db = db;
     this.store = store;
     this.deviceLists = deviceLists;
     this.serverName = serverName;
@@ -83,7 +83,7 @@ public final class KeyQueries {
       return Future.failedFuture(
           KeydirException.invalidParam("%s is not a user of this server", userId));
     }
-    var position = deviceLists.position(pool, userId);
+    var position = deviceLists.position(db, userId);
     var devices = queryLocal(Map.of(userId, List.of()));
     var identity = crossSigning(List.of(userId), null);
     return Future.all(position, devices, identity)
@@ -217,9 +217,7 @@ public final class KeyQueries {
   record Signed(List<QueriedDevice> devices, Map<String, Map<String, String>> identities) {}
 
   private Future<List<KeySignature>> signaturesOf(List<String> users) {
-    return users.isEmpty()
-        ? Future.succeededFuture(List.of())
-        : keySignatures.forUsers(pool, users);
+    return users.isEmpty() ? Future.succeededFuture(List.of()) : keySignatures.forUsers(db, users);
   }
 
   /**
@@ -274,7 +272,7 @@ public final class KeyQueries {
       List<String> users, String callerUserId) {
     if (users.isEmpty()) return Future.succeededFuture(Map.of());
     return crossSigningKeys
-        .forUsers(pool, users)
+        .forUsers(db, users)
         .map(
             stored -> {
               Map<String, Map<String, String>> out = new TreeMap<>();
@@ -306,7 +304,7 @@ public final class KeyQueries {
               });
         });
     if (all.isEmpty()) return Future.succeededFuture(List.of());
-    return store.query(pool, all, whole, pairUsers, pairDevices);
+    return store.query(db, all, whole, pairUsers, pairDevices);
   }
 
   private KeydirException tooMany(int n) {
