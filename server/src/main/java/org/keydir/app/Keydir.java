@@ -102,6 +102,9 @@ public final class Keydir implements AutoCloseable {
       Vertx created =
           metrics.map(m -> m.newVertx(vertxOptions)).orElseGet(() -> Vertx.vertx(vertxOptions));
       vertx = created;
+      // before the listener opens: once /ready answers, "keydir serving" is the last startup line
+      LOG.info("ed25519 signatures verified by {}", org.keydir.crypto.Ed25519.verifier());
+      LOG.info("network transport: {}", transport(vertx));
       Database database = Database.connect(vertx, url, config.database());
       var pool = database.pool();
       RotationConfig rotation = config.rotation().policy();
@@ -260,8 +263,6 @@ public final class Keydir implements AutoCloseable {
           port,
           loops,
           (System.nanoTime() - t0) / 1_000_000);
-      LOG.info("ed25519 signatures verified by {}", org.keydir.crypto.Ed25519.verifier());
-      LOG.info("network transport: {}", transport(vertx));
       return new Keydir(config, embedded, vertx, database, deploymentId, port, adminToken);
     } catch (Exception e) {
       if (vertx != null) vertx.close().await();
@@ -374,8 +375,8 @@ public final class Keydir implements AutoCloseable {
 
   /** "epoll" where Netty's native transport loaded (Linux x86-64), else "nio" and why. */
   static String transport(Vertx vertx) {
-    return vertx.isNativeTransportEnabled()
-        ? "epoll"
-        : "nio (" + vertx.unavailableNativeTransportCause() + ")";
+    if (vertx.isNativeTransportEnabled()) return "epoll";
+    Throwable why = vertx.unavailableNativeTransportCause();
+    return why == null ? "nio" : "nio (" + why.getMessage() + ")";
   }
 }
