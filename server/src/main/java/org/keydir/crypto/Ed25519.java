@@ -81,14 +81,14 @@ public final class Ed25519 {
   }
 
   /**
-   * Which implementation verifies: libsodium where the machine has the library, else BouncyCastle;
-   * either under the one rule of {@link PublicKey}. Logged once at startup.
+   * Which implementation verifies: AWS-LC (through ACCP) where its native library loads (linux
+   * x86_64), else BouncyCastle; either under the one rule of {@link PublicKey}. Logged once at
+   * startup.
    */
   public static String verifier() {
-    return Libsodium.version()
-        .map(v -> "libsodium " + v)
-        .orElse(
-            "BouncyCastle (libsodium not found: apt-get install libsodium23 for faster uploads)");
+    return AwsLc.version()
+        .map(v -> "AWS-LC (Amazon Corretto Crypto Provider " + v + ")")
+        .orElse("BouncyCastle (the Amazon Corretto Crypto Provider did not load on this platform)");
   }
 
   /**
@@ -100,12 +100,12 @@ public final class Ed25519 {
    * (ed25519-speccheck's vectors, Ed25519RulesTest: every one of its 12 is refused).
    */
   public static final class PublicKey {
-    private final byte[] raw;
     private final org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point;
+    private final java.security.PublicKey awsLcKey;
 
     private PublicKey(byte[] raw, org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {
-      this.raw = raw;
       this.point = point;
+      this.awsLcKey = AwsLc.version().isPresent() ? AwsLc.publicKey(raw) : null;
     }
 
     /** Empty for null, a wrong length, or no canonical point of the prime-order subgroup. */
@@ -114,18 +114,17 @@ public final class Ed25519 {
       var point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(raw, 0);
       return point == null
           ? java.util.Optional.empty()
-          : java.util.Optional.of(new PublicKey(raw.clone(), point));
+          : java.util.Optional.of(new PublicKey(raw, point));
     }
 
     /**
-     * False for a bad signature and for any malformed input. libsodium (1.0.18,
-     * crypto_sign_verify_detached) checks S, refuses a small-order R and solves the cofactorless
-     * equation, which with this prime-order key leaves R no small-order part; BouncyCastle's
-     * equation is cofactored, so there R's order is checked first.
+     * False for a bad signature and for any malformed input. AWS-LC (ED25519_verify) checks S and
+     * solves the cofactorless equation, which with this prime-order key leaves R no small-order
+     * part; BouncyCastle's equation is cofactored, so there R's order is checked first.
      */
     public boolean verify(byte[] message, byte[] signature) {
-      return Libsodium.version().isPresent()
-          ? verifyWithLibsodium(message, signature)
+      return awsLcKey != null
+          ? verifyWithAwsLc(message, signature)
           : verifyWithBouncyCastle(message, signature);
     }
 
@@ -141,9 +140,9 @@ public final class Ed25519 {
       }
     }
 
-    /** Package-private for the rules test; only when libsodium is loaded. */
-    boolean verifyWithLibsodium(byte[] message, byte[] signature) {
-      return wellFormed(message, signature) && Libsodium.verify(raw, message, signature);
+    /** Package-private for the rules test; only when AWS-LC is loaded. */
+    boolean verifyWithAwsLc(byte[] message, byte[] signature) {
+      return wellFormed(message, signature) && AwsLc.verify(awsLcKey, message, signature);
     }
 
     private static boolean wellFormed(byte[] message, byte[] signature) {

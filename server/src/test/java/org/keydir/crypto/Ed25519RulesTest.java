@@ -18,11 +18,11 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * keydir verifies Ed25519 with libsodium where the machine has it and with BouncyCastle where it
- * does not; both must give one verdict on every input. The edge cases are ed25519-speccheck's 12
- * vectors (resources/ed25519/README.md): libsodium alone takes vector 3 (a key and R with a
- * small-order part), BouncyCastle 1.87 alone takes 2-5 (it solves the cofactored equation); keydir,
- * which wants both points of prime order, takes none.
+ * keydir verifies Ed25519 with AWS-LC (through ACCP) where its native library loads and with
+ * BouncyCastle where it does not; both must give one verdict on every input. The edge cases are
+ * ed25519-speccheck's 12 vectors (resources/ed25519/README.md): AWS-LC alone takes vectors 0-3 (a
+ * key of small or mixed order), BouncyCastle 1.87 alone takes 2-5 (it solves the cofactored
+ * equation); keydir, which wants both points of prime order, takes none.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class Ed25519RulesTest {
@@ -33,32 +33,30 @@ class Ed25519RulesTest {
   record Case(int number, byte[] publicKey, byte[] message, byte[] signature) {}
 
   @Test
-  void libsodium_is_the_verifier_on_this_machine() {
-    assertThat(Libsodium.version())
-        .as("libsodium is not loadable: apt-get install libsodium23 (Debian; .ci/run installs it)")
-        .isPresent();
-    assertThat(Ed25519.verifier()).startsWith("libsodium 1.0.");
+  void aws_lc_is_the_verifier_on_this_machine() {
+    assertThat(AwsLc.version()).as("ACCP's native library did not load").isPresent();
+    assertThat(Ed25519.verifier()).startsWith("AWS-LC (Amazon Corretto Crypto Provider 2.");
   }
 
   @Test
   void the_speccheck_vectors_are_all_refused_by_both_of_keydirs_verifiers() throws Exception {
-    List<Integer> sodiumAlone = new ArrayList<>();
+    List<Integer> awsLcAlone = new ArrayList<>();
     List<Integer> bouncyCastleAlone = new ArrayList<>();
-    List<Integer> keydirSodium = new ArrayList<>();
+    List<Integer> keydirAwsLc = new ArrayList<>();
     List<Integer> keydirBouncyCastle = new ArrayList<>();
     for (Case c : cases()) {
-      if (Libsodium.verify(c.publicKey(), c.message(), c.signature())) sodiumAlone.add(c.number());
+      if (plainAwsLc(c.publicKey(), c.message(), c.signature())) awsLcAlone.add(c.number());
       if (plainBouncyCastle(c.publicKey(), c.message(), c.signature()))
         bouncyCastleAlone.add(c.number());
       var key = Ed25519.PublicKey.parse(c.publicKey());
-      if (key.map(k -> k.verifyWithLibsodium(c.message(), c.signature())).orElse(false))
-        keydirSodium.add(c.number());
+      if (key.map(k -> k.verifyWithAwsLc(c.message(), c.signature())).orElse(false))
+        keydirAwsLc.add(c.number());
       if (key.map(k -> k.verifyWithBouncyCastle(c.message(), c.signature())).orElse(false))
         keydirBouncyCastle.add(c.number());
     }
-    assertThat(sodiumAlone).as("libsodium itself").containsExactly(3);
+    assertThat(awsLcAlone).as("AWS-LC itself").containsExactly(0, 1, 2, 3);
     assertThat(bouncyCastleAlone).as("BouncyCastle itself").containsExactly(2, 3, 4, 5);
-    assertThat(keydirSodium).as("keydir through libsodium").isEmpty();
+    assertThat(keydirAwsLc).as("keydir through AWS-LC").isEmpty();
     assertThat(keydirBouncyCastle).as("keydir through BouncyCastle").isEmpty();
   }
 
@@ -94,7 +92,10 @@ class Ed25519RulesTest {
         .as("BouncyCastle's cofactored equation takes it")
         .isTrue();
     Ed25519.PublicKey key = Ed25519.PublicKey.parse(publicKey).orElseThrow();
-    assertThat(key.verifyWithLibsodium(message, signature)).isFalse();
+    assertThat(plainAwsLc(publicKey, message, signature))
+        .as("AWS-LC's cofactorless equation refuses it")
+        .isFalse();
+    assertThat(key.verifyWithAwsLc(message, signature)).isFalse();
     assertThat(key.verifyWithBouncyCastle(message, signature)).isFalse();
   }
 
@@ -118,14 +119,16 @@ class Ed25519RulesTest {
     if (tamper && where < 64) signature[where] ^= (byte) (1 << bit);
     else if (tamper && where < 96) publicKey[where - 64] ^= (byte) (1 << bit);
     else if (tamper) signed = java.util.Arrays.copyOf(message, message.length + 1);
-    boolean sodium = Libsodium.verify(publicKey, signed, signature);
     byte[] m = signed;
-    boolean bouncyCastle =
-        Ed25519.PublicKey.parse(publicKey)
-            .map(k -> k.verifyWithBouncyCastle(m, signature))
-            .orElse(false);
-    assertThat(bouncyCastle).isEqualTo(sodium);
-    assertThat(sodium).isEqualTo(!tamper);
+    var key = Ed25519.PublicKey.parse(publicKey);
+    boolean awsLc = key.map(k -> k.verifyWithAwsLc(m, signature)).orElse(false);
+    boolean bouncyCastle = key.map(k -> k.verifyWithBouncyCastle(m, signature)).orElse(false);
+    assertThat(bouncyCastle).isEqualTo(awsLc);
+    assertThat(awsLc).isEqualTo(!tamper);
+  }
+
+  private static boolean plainAwsLc(byte[] publicKey, byte[] message, byte[] signature) {
+    return AwsLc.verify(AwsLc.publicKey(publicKey), message, signature);
   }
 
   private static boolean plainBouncyCastle(byte[] publicKey, byte[] message, byte[] signature) {

@@ -47,6 +47,8 @@ public class SignatureVerificationBench {
   private PublicKey jdkKey;
   private Signature jdkVerifier;
   private SodiumJava sodium;
+  private PublicKey accpKey;
+  private Signature accpVerifier;
 
   @Setup
   public void setUp() throws Exception {
@@ -72,6 +74,11 @@ public class SignatureVerificationBench {
     System.arraycopy(publicKey, 0, x509, X509_PREFIX.length, 32);
     jdkKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
     jdkVerifier = Signature.getInstance("Ed25519");
+    var accp = com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
+    accp.assertHealthy();
+    accpKey = jdkKey; // ACCP 2.5.0 has no Ed25519 KeyFactory; its Signature takes the JDK's key
+    accpVerifier = Signature.getInstance("Ed25519", accp);
+    if (!accpEd25519()) throw new IllegalStateException("ACCP rejects a good signature");
   }
 
   @Benchmark
@@ -86,7 +93,7 @@ public class SignatureVerificationBench {
         signature, 0, point, signed, 0, signed.length);
   }
 
-  /** keydir's verification now: libsodium where installed (Ed25519.verifier()). */
+  /** keydir's verification now: AWS-LC through ACCP where it loads (Ed25519.verifier()). */
   @Benchmark
   public boolean keydirVerify() {
     return parsed.verify(signed, signature);
@@ -111,6 +118,14 @@ public class SignatureVerificationBench {
     jdkVerifier.initVerify(jdkKey);
     jdkVerifier.update(signed);
     return jdkVerifier.verify(signature);
+  }
+
+  /** Amazon Corretto Crypto Provider 2.5.0 (AWS-LC, native), through the JCA. */
+  @Benchmark
+  public boolean accpEd25519() throws Exception {
+    accpVerifier.initVerify(accpKey);
+    accpVerifier.update(signed);
+    return accpVerifier.verify(signature);
   }
 
   @Benchmark
