@@ -6,7 +6,7 @@
 #   after-upload: keydir bench --phases upload,claim   (the same levels of 100-key uploads first)
 # Prints claims/s and server CPU per claim per case and level, the embedded/external ratios and the
 # after-upload/quiet ratios (issue 17: >= 90 % and >= 80 %). Raw output: bench/results/emb-ext-<date>/.
-# Knobs: ROUNDS (2) LEVELS (1,16,64) DURATION (6s) DEVICES (64) SERVER_WARMUP (8s)
+# Knobs: ROUNDS (2) LEVELS (1,16,64) DURATION (6s) DEVICES (64) SERVER_WARMUP (25s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}; LEVELS=${LEVELS:-1,16,64}; DURATION=${DURATION:-6s}

@@ -1,8 +1,8 @@
 # bench/keydir-case.sh — sourced by bench/embedded-vs-external.sh and bench/pg18-settings.sh: one
 # keydir from the shaded jar, started and benched the same way in every case. Uses the caller's
 # WORK, KPORT, PGPORT, RUN_AS, TOKEN, KEK, JAR, BENCH_JAR, DEVICES, LEVELS, DURATION and OUT, and
-# SERVER_WARMUP (8s: unmeasured mixed load first; the JIT compilers of both JVMs are still busy
-# after it, see docs/performance.md item 16); sets KPID.
+# SERVER_WARMUP (25s of unmeasured mixed load first: after 8 s the JIT compilers of keydir and the
+# bench still took a fifth of the CPU during the claims, docs/performance.md item 16); sets KPID.
 
 start_cluster() {  # start_cluster <PostgreSQL bin folder> "<extra -c settings>" [initdb options...]: a fresh $WORK/pg
   local bin=$1 settings=$2; shift 2
@@ -23,7 +23,7 @@ start_keydir() {  # start_keydir <name> <database URL, empty for the embedded se
 
 bench_keydir() {  # bench_keydir <name> <phases> <postgres postmaster pid>: then stops keydir
   java -jar "$BENCH_JAR" --base "http://127.0.0.1:$KPORT" --admin-token "$TOKEN" --devices "$DEVICES" \
-    --phases "$2" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup "${SERVER_WARMUP:-8s}" --quiet \
+    --phases "$2" --concurrency "$LEVELS" --duration "$DURATION" --warmup 1s --server-warmup "${SERVER_WARMUP:-25s}" --quiet \
     --server-pid keydir="$KPID" --server-pid postgres="$3" --out "$OUT/$1" >/dev/null || echo "bench $1: problems found"
   kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
   echo "done $1"
