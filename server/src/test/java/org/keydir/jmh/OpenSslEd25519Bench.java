@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Issue 17, a candidate verifier: the system's OpenSSL 3 (libcrypto3) Ed25519 through JNA's direct
- * mapping, against keydir's verification (libsodium) on the same signature.
+ * mapping, against keydir's verification (AWS-LC since docs/performance.md item 15; libsodium when
+ * measured) on the same signature.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Issue 17: where a 100-key upload's CPU goes. One signed_curve25519 one-time key as a client sends
  * it: canonicalising it, and verifying its signature with BouncyCastle (the key decoded per call,
- * as before, or once), with the JDK's own Ed25519 and with libsodium (native, through JNA). Run:
- * {@code bench/jmh.sh SignatureVerificationBench}; figures in docs/performance.md.
+ * as before, or once), with the JDK's own Ed25519, with libsodium (native, through JNA) and with
+ * AWS-LC (the Amazon Corretto Crypto Provider, keydir's verifier). Run: {@code bench/jmh.sh
+ * SignatureVerificationBench}; figures in docs/performance.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
