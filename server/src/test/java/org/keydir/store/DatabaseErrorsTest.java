@@ -40,6 +40,23 @@ class DatabaseErrorsTest {
   }
 
   @Test
+  void commands_still_queued_on_a_connection_that_closed_are_unavailable_not_bugs() {
+    // as vertx-sql-client's SocketConnectionBase fails them
+    var pending =
+        io.vertx.core.VertxException.noStackTrace(
+            "Pending requests failed to be sent due to connection has been closed.");
+    assertThat(DatabaseErrors.isUnavailable(pending)).isTrue();
+    assertThat(DatabaseErrors.isUnavailable(new RuntimeException(pending))).isTrue();
+    assertThat(
+            DatabaseErrors.isUnavailable(
+                io.vertx.core.VertxException.noStackTrace("Connection is not active now")))
+        .isTrue();
+    assertThat(DatabaseErrors.isUnavailable(io.vertx.core.VertxException.noStackTrace("other")))
+        .as("any other VertxException")
+        .isFalse();
+  }
+
+  @Test
   void other_io_failures_are_not_the_database_going_away() {
     assertThat(
             DatabaseErrors.isUnavailable(
