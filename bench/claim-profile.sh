@@ -30,11 +30,7 @@ TOKEN=prof-admin-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'); K
 OUT=$PWD/bench/results/claim-profile-$(date +%Y-%m-%d_%H%M); mkdir -p "$OUT"
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + working tree'); $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); $("$WORK/bin18/bin/postgres" --version); $("$PG15/postgres" --version)" | tee "$OUT/machine.txt"
 KPID=; BIN=
-cleanup() {
-  [ -n "$KPID" ] && kill "$KPID" 2>/dev/null && wait "$KPID" 2>/dev/null || true
-  [ -n "$BIN" ] && "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
-}
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'stop_case; rm -rf "$WORK"' EXIT
 . bench/keydir-case.sh
 
 claimed() {
@@ -53,7 +49,7 @@ wal() {  # WAL records, full-page images, bytes, writes, syncs and checkpoints s
 
 run_case() {  # run_case <pg18|zonky15|pg15> <quiet|after-upload> <round>
   local name=$1-$2-$3 phases=claim initdb_args=() before after
-  cleanup; rm -rf "$WORK/pg" "$WORK/data"
+  stop_case; rm -rf "$WORK/pg" "$WORK/data"
   case $1 in
     pg18) BIN=$WORK/bin18/bin; initdb_args=(--no-data-checksums) ;;
     zonky15) BIN=$WORK/zonky15/bin ;;

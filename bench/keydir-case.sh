@@ -4,6 +4,11 @@
 # SERVER_WARMUP (25s of unmeasured mixed load first: after 8 s the JIT compilers of keydir and the
 # bench still took a fifth of the CPU during the claims, docs/performance.md item 16); sets KPID.
 
+stop_case() {  # stops keydir and the $BIN cluster under $WORK/pg, when running
+  [ -n "$KPID" ] && kill "$KPID" 2>/dev/null && wait "$KPID" 2>/dev/null || true
+  [ -n "${BIN:-}" ] && "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+}
+
 start_cluster() {  # start_cluster <PostgreSQL bin folder> "<extra -c settings>" [initdb options...]: a fresh $WORK/pg
   local bin=$1 settings=$2; shift 2
   mkdir -p "$WORK/pg"; [ -n "${RUN_AS[*]}" ] && chown postgres "$WORK/pg"

@@ -22,16 +22,12 @@ TOKEN=pg18-admin-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'); K
 OUT=$PWD/bench/results/pg18-settings-$(date +%Y-%m-%d_%H%M); mkdir -p "$OUT"
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + working tree'); $(nproc) cores; $("$WORK/bin18/bin/postgres" --version)" | tee "$OUT/machine.txt"
 KPID=; BIN=
-cleanup() {
-  [ -n "$KPID" ] && kill "$KPID" 2>/dev/null && wait "$KPID" 2>/dev/null || true
-  [ -n "$BIN" ] && "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
-}
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'stop_case; rm -rf "$WORK"' EXIT
 . bench/keydir-case.sh
 
 run_case() {  # run_case <case> <round>
   local case=$1 name=$1-$2 initdb_args=() settings=""
-  cleanup; rm -rf "$WORK/pg" "$WORK/data"
+  stop_case; rm -rf "$WORK/pg" "$WORK/data"
   case $case in
     pg15) BIN=$PG15 ;;
     pg18) BIN=$WORK/bin18/bin ;;
