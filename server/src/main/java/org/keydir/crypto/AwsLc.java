@@ -10,9 +10,10 @@ import java.util.Optional;
 
 /**
  * AWS-LC's Ed25519 through the Amazon Corretto Crypto Provider (ACCP), whose jar carries the native
- * library for linux x86_64: on keydir's machines the fastest verifier measured (JMH: 32.9 µs per
- * signature against 40.1 for libsodium 1.0.18 and 67 for BouncyCastle; docs/performance.md, item
- * 15). Used only as a verifier and only through this class; it is not installed as a JCA provider.
+ * library for linux x86_64: on keydir's machines the fastest verifier measured (JMH: 34.1 µs per
+ * signature through keydir against 43.2 for libsodium 1.0.18 and 68.6 for BouncyCastle;
+ * docs/performance.md, item 15). Used only as a verifier and only through this class; it is not
+ * installed as a JCA provider.
  */
 final class AwsLc {
   /** An Ed25519 key's X.509 SubjectPublicKeyInfo before the 32 raw bytes (RFC 8410, section 4). */
