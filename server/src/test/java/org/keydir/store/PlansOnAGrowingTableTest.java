@@ -83,6 +83,37 @@ class PlansOnAGrowingTableTest {
   }
 
   @Test
+  void the_upload_lookup_probes_by_primary_key_in_a_custom_plan_on_stale_statistics()
+      throws Exception {
+    // Analyzed while small, then grown: the statistics say a device holds ~3 keys. The custom plan
+    // of the former `= ANY` form scanned the device's 10,000 keys with the 100 ids as a filter.
+    run("ANALYZE one_time_keys");
+    run("SET plan_cache_mode = force_custom_plan");
+    prepare("find(text, text, text[], text[])", OneTimeKeyStore.FIND);
+    String call = "EXECUTE find('" + USER + "', 'D0', " + ALGORITHMS_100 + ", " + IDS + ")";
+    assertRowsTouchedAtMost(call, 300);
+  }
+
+  @Test
+  void the_upload_lookup_answers_stored_and_claimed_ids_and_nothing_else() throws Exception {
+    run(
+        "UPDATE one_time_keys SET claimed_ts = 1, key_json = NULL WHERE device_id = 'D0' AND key_id = 'k2'");
+    prepare("find(text, text, text[], text[])", OneTimeKeyStore.FIND);
+    List<String> found = new java.util.ArrayList<>();
+    try (Statement s = conn.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "EXECUTE find('"
+                    + USER
+                    + "', 'D0', '{signed_curve25519,signed_curve25519,signed_curve25519,curve25519}',"
+                    + " '{k1,k2,n1,k3}')")) {
+      while (rs.next()) found.add(rs.getString(1) + ":" + rs.getString(2) + "=" + rs.getString(3));
+    }
+    assertThat(found)
+        .containsExactlyInAnyOrder("signed_curve25519:k1={}", "signed_curve25519:k2=null");
+  }
+
+  @Test
   void deleting_chosen_keys_probes_them_by_primary_key() throws Exception {
     prepare("del(text, text, text[], text[])", OneTimeKeyStore.DELETE_AVAILABLE);
     String call = "EXECUTE del('" + USER + "', 'D0', " + ALGORITHMS_100 + ", " + IDS + ")";
