@@ -16,7 +16,7 @@
 #      server → summary.md.
 #
 # Everything lands in bench/results/<date>/ (summary.md, and per run results.json + report.html).
-# Knobs (environment): DURATION (4s) WARMUP (1s, before each level) SERVER_WARMUP (8s, before the first phase) LEVELS (1,4,16,64) DEVICES (256) PHASES, PGPORT (55432),
+# Knobs (environment): DURATION (4s) WARMUP (1s, before each level) SERVER_WARMUP (25s, before the first phase: after 8 s the JIT compilers still took a fifth of the CPU, docs/performance.md item 16) LEVELS (1,4,16,64) DEVICES (256) PHASES, PGPORT (55432),
 # KEYDIR_BENCH_JAVA_OPTS (JVM options for the keydir server; default as ./keydir), RAW_ON_EMBEDDED (1: also
 # pgbench the claim on the embedded server's PostgreSQL, like for like with step 2).
 set -euo pipefail
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-4s}
 WARMUP=${WARMUP:-1s}
-SERVER_WARMUP=${SERVER_WARMUP:-8s}
+SERVER_WARMUP=${SERVER_WARMUP:-25s}
 LEVELS=${LEVELS:-1,4,16,64}
 DEVICES=${DEVICES:-256}
 PHASES=${PHASES:-upload,claim,claim-bulk,query,mixed}
