@@ -134,6 +134,20 @@ class CitusLayoutTest {
   }
 
   @Test
+  void the_upload_lookup_of_key_ids_is_routed_to_the_users_shard_alone() {
+    TestKeydir kd = citusKeydir();
+    var pool = kd.keydir.database().pool();
+    String statement =
+        OneTimeKeyStore.FIND
+            .replace("$1", "'@lookup:localhost'")
+            .replace("$2", "'D'")
+            .replace("$3", "ARRAY['signed_curve25519', 'signed_curve25519']")
+            .replace("$4", "ARRAY['A', 'B']");
+    String plan = explain(pool, "EXPLAIN " + statement, io.vertx.sqlclient.Tuple.tuple());
+    assertThat(plan).contains("Task Count: 1");
+  }
+
+  @Test
   void a_claim_of_devices_of_many_users_is_one_statement_per_shard_in_shard_order() {
     TestKeydir kd = citusKeydir();
     var pool = kd.keydir.database().pool();
