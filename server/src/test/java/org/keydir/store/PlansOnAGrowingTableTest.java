@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.keydir.lifecycle.StatisticsPolicy;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
 import org.keydir.usecases.StatisticsKeeper;
@@ -92,6 +93,51 @@ class PlansOnAGrowingTableTest {
     prepare("find(text, text, text[], text[])", OneTimeKeyStore.FIND);
     String call = "EXECUTE find('" + USER + "', 'D0', " + ALGORITHMS_100 + ", " + IDS + ")";
     assertRowsTouchedAtMost(call, 300);
+  }
+
+  /**
+   * A plan cached after an ANALYZE of a tiny table scans it whole (a few pages read beat an index
+   * descent), for every key named, until the next ANALYZE. keydir's tables are first analyzed at
+   * 1,000 rows (sql/V14, and the statistics keeper's threshold), where every hot statement's cached
+   * plan goes through the indexes, whatever the table grows to.
+   */
+  @Test
+  void plans_cached_after_the_first_analyze_at_a_thousand_rows_probe_by_index_as_the_table_grows()
+      throws Exception {
+    run(
+        "INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, uploaded_ts, upload_seq, upload_pos)"
+            + " SELECT '@filler:test.keydir', 'F', 'signed_curve25519', 'f' || i, '{}', 0, 0, i"
+            + " FROM generate_series(1, 900) i");
+    run("ANALYZE one_time_keys");
+    prepare("find(text, text, text[], text[])", OneTimeKeyStore.FIND);
+    prepare("claim_one(text, text, text, bigint)", ClaimStore.CLAIM_ONE);
+    String find = "EXECUTE find('" + USER + "', 'D0', " + ALGORITHMS_100 + ", " + IDS + ")";
+    String claim = "EXECUTE claim_one('" + USER + "', 'D0', 'signed_curve25519', 1)";
+    explain(find);
+    explain(claim);
+    insertKeys(4, GROWN);
+    JsonNode findPlan = explain(find);
+    assertThat(rowsTouched(findPlan)).as(findPlan.toPrettyString()).isLessThanOrEqualTo(300);
+    JsonNode claimPlan = explain(claim);
+    assertThat(rowsTouched(claimPlan)).as(claimPlan.toPrettyString()).isLessThanOrEqualTo(50);
+  }
+
+  @Test
+  void keydirs_hot_tables_are_not_analyzed_by_autovacuum_before_a_thousand_rows() throws Exception {
+    try (Statement s = conn.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN"
+                    + " ('one_time_keys', 'fallback_keys', 'device_keys', 'devices') ORDER BY relname")) {
+      int tables = 0;
+      while (rs.next()) {
+        tables++;
+        assertThat(rs.getString(2))
+            .as(rs.getString(1))
+            .contains("autovacuum_analyze_threshold=" + StatisticsPolicy.MIN_CHANGED_ROWS);
+      }
+      assertThat(tables).isEqualTo(4);
+    }
   }
 
   @Test
