@@ -17,18 +17,20 @@ import org.keydir.keys.UploadedKey;
  *
  * <p>A plan cached while the table was small read a device's whole key range and compared it with
  * the named ids (issue 17: 14.8 ms per upload at a few thousand keys; PlansOnAGrowingTableTest).
- * The upload's lookup ({@link #FIND}) probes the primary key once per id in any plan; the admin's
- * delete of chosen keys names them as {@code algorithm = ANY(..) AND key_id = ANY(..)} too, which
- * keeps its generic plan on the primary key.
+ * The upload's lookup ({@link #FIND}) probes the primary key once per id; the delete of chosen keys
+ * (MSC4162 reset) names them as {@code algorithm = ANY(..) AND key_id = ANY(..)} too, which keeps a
+ * generic plan made on a small table on the primary key (a custom plan on stale statistics may
+ * still read the device's range: a rare request).
  */
 public final class OneTimeKeyStore {
   /**
-   * One primary-key probe per named id, whatever the statistics say: a subquery with LIMIT is never
-   * flattened into a join, so the planner cannot trade the probes for a scan of the device's range.
-   * (The {@code = ANY} form below still let a custom plan on stale statistics read all of a
-   * device's 3,526 keys and compare each with the 100 ids: 1.36 ms per upload in
-   * pg_stat_statements, the largest share of PostgreSQL's CPU per upload; docs/performance.md item
-   * 18.)
+   * One primary-key probe per named id, whatever the statistics say about the device: a subquery
+   * with LIMIT is never flattened into a join, so the planner cannot trade the probes for a scan of
+   * the device's range. The former {@code = ANY} form ran, in the bench, a generic plan made on
+   * stale statistics that read all of a device's keys and compared each with the 100 ids (1.36 ms
+   * per upload, the largest share of PostgreSQL's CPU per upload; docs/performance.md item 18). On
+   * a table analyzed while tiny, any cached plan scans the table; sql/V14 keeps that from
+   * happening.
    */
   static final String FIND =
       """
