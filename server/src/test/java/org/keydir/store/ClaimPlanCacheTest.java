@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.keydir.keys.ClaimedKey;
 import org.keydir.keys.DeviceAlgorithm;
+import org.keydir.keys.KeyId;
 import org.keydir.testing.TestDatabase;
 import org.keydir.testing.TestKeydir;
 
@@ -95,9 +97,9 @@ class ClaimPlanCacheTest {
     OneTimeKeyStore otks = new OneTimeKeyStore();
     for (int upload = 0; upload < 12; upload++) {
       int first = upload * 100;
-      List<org.keydir.keys.KeyId> ids =
-          java.util.stream.IntStream.range(first, first + 100)
-              .mapToObj(i -> new org.keydir.keys.KeyId("signed_curve25519", "n" + i))
+      List<KeyId> ids =
+          IntStream.range(first, first + 100)
+              .mapToObj(i -> new KeyId("signed_curve25519", "n" + i))
               .toList();
       assertThat(otks.find(conn, "@u:test.keydir", "D0", ids).await(30, TimeUnit.SECONDS))
           .isEmpty();
